@@ -1,0 +1,64 @@
+# lstm-explain: the two commands a newcomer needs are `make lab` and `make test`.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+PORT    ?= 8866
+PYTEST_FLAGS ?= -n 2 --dist loadscope
+
+.PHONY: setup lab test unit nbtest lint format browser-deps app notebooks bench clean
+
+## setup: create .venv/ and install the package with everything it needs (CPU torch here)
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml tools/install_torch.sh
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@bash tools/install_torch.sh $(PY)
+	$(PY) -m pip install -q -e ".[test]"
+	@touch $(STAMP)
+
+## lab: the main job: JupyterLab on notebooks/
+lab: setup
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks
+
+## test: lint, unit tests, browser test and nbval over every notebook
+test: setup browser-deps
+	$(VENV)/bin/ruff check lstm_explain tests benchmarks tools
+	$(PY) -m pytest $(PYTEST_FLAGS) --nbval --nbval-current-env \
+		--nbval-sanitize-with notebooks/sanitize.cfg tests notebooks
+
+unit: setup
+	$(PY) -m pytest $(PYTEST_FLAGS) tests
+
+nbtest: setup
+	$(PY) -m pytest $(PYTEST_FLAGS) --nbval --nbval-current-env \
+		--nbval-sanitize-with notebooks/sanitize.cfg notebooks
+
+lint: setup
+	$(VENV)/bin/ruff check lstm_explain tests benchmarks tools
+	$(VENV)/bin/ruff format --check lstm_explain tests benchmarks tools
+
+format: setup
+	$(VENV)/bin/ruff format lstm_explain tests benchmarks tools
+	$(VENV)/bin/ruff check --fix lstm_explain tests benchmarks tools
+
+## browser-deps: Debian's headless Chromium for the browser test (Playwright cannot download one here)
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "note: the browser test needs Chromium: sudo apt-get install chromium chromium-driver"; fi; }
+
+## app: the classroom explorer alone, served by Voila on 127.0.0.1
+app: setup
+	$(VENV)/bin/voila notebooks/apps/classroom_explorer.ipynb --Voila.ip=127.0.0.1 --port=$(PORT)
+
+## notebooks: re-execute and store every notebook (Restart & Run All, in order)
+notebooks: setup
+	$(PY) tools/execute_notebooks.py
+
+## bench: every benchmark script; each prints JSON
+bench: setup
+	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts

@@ -1,0 +1,74 @@
+"""lstm-explain: the interactive, tested way to understand PyTorch's recurrent layers.
+
+Public API (imported lazily, so ``import lstm_explain`` stays fast):
+
+- ``RNNConfig``: the knobs of ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` and their input, validated.
+- ``shape_report(config)``: predicted vs observed shapes, parameters, identity checks.
+- ``draw_unrolled(config_or_report)``: the unrolled network (layers x time x directions).
+- ``ShapeExplorer``, ``GateExplorer``: ipywidgets explorers.
+- ``trace_gates(module, x, hx)``: the exact gate activations of a real module.
+- ``trace_shapes(model, *args)``: every submodule's input and output shapes in one forward pass.
+- ``diagnose(module, x, hx)``, ``explain_errors()``: plain-language shape errors and traps.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "RNNConfig": "config",
+    "shape_report": "shapes",
+    "ShapeReport": "shapes",
+    "TensorShape": "shapes",
+    "Check": "shapes",
+    "identity_checks": "shapes",
+    "predict_shapes": "shapes",
+    "predict_parameters": "shapes",
+    "draw_unrolled": "plotting",
+    "last_valid_output": "sequences",
+    "final_hidden": "sequences",
+    "ShapeExplorer": "widgets",
+    "GateExplorer": "widgets",
+    "trace_gates": "gates",
+    "GateTrace": "gates",
+    "trace_shapes": "tracing",
+    "ShapeTrace": "tracing",
+    "diagnose": "diagnose",
+    "Diagnosis": "diagnose",
+    "explain_errors": "diagnose",
+    "check_summary": "diagnose",
+}
+_SUBMODULES = (
+    "config",
+    "shapes",
+    "plotting",
+    "widgets",
+    "gates",
+    "reference",
+    "tracing",
+    "diagnose",
+    "models",
+    "data",
+    "training",
+    "cli",
+)
+
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'lstm_explain' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, *_SUBMODULES])

@@ -1,0 +1,158 @@
+"""The ``lstm-explain`` command line.
+
+``lstm-explain shapes --mode lstm --input-size 100 --hidden-size 20 --num-layers 4
+--bidirectional --batch-first --seq-len 10 --batch 3 [--unbatched] [--lengths 10,7,3] [--json]``
+
+A bad value exits with status 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+PROG = "lstm-explain"
+
+
+class UsageError(Exception):
+    """A bad command line: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        raise UsageError(message)
+
+
+def int_list(text: str) -> tuple[int, ...]:
+    """``"10,7,3"`` -> ``(10, 7, 3)``."""
+    try:
+        return tuple(int(p) for p in text.replace(" ", "").split(",") if p != "")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers such as 10,7,3 (got {text!r})"
+        ) from None
+
+
+def add_config_arguments(p: argparse.ArgumentParser) -> None:
+    """The RNNConfig fields as options (shared by subcommands)."""
+    p.add_argument("--mode", default="lstm", help="rnn, lstm or gru (default lstm)")
+    p.add_argument("--input-size", type=int, required=True, help="features per step, H_in")
+    p.add_argument("--hidden-size", type=int, required=True, help="hidden units, H")
+    p.add_argument("--num-layers", type=int, default=1)
+    p.add_argument("--bidirectional", action="store_true")
+    p.add_argument("--batch-first", action="store_true")
+    p.add_argument("--proj-size", type=int, default=0, help="LSTM only; 0 = no projection")
+    p.add_argument("--no-bias", dest="bias", action="store_false")
+    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--nonlinearity", default="tanh", help="RNN only: tanh or relu")
+    p.add_argument("--seq-len", type=int, default=5, help="time steps, T")
+    p.add_argument("--batch", type=int, default=3, help="sequences, N")
+    p.add_argument("--unbatched", action="store_true", help="one 2-D sequence (T, H_in)")
+    p.add_argument("--lengths", type=int_list, default=None, help="e.g. 10,7,3: pad and pack")
+
+
+def config_from_args(args: argparse.Namespace):  # -> RNNConfig
+    from .config import RNNConfig
+
+    if args.unbatched and args.lengths is not None:
+        raise ValueError("--lengths needs a batched input (drop --unbatched)")
+    return RNNConfig(
+        mode=args.mode,
+        input_size=args.input_size,
+        hidden_size=args.hidden_size,
+        num_layers=args.num_layers,
+        bidirectional=args.bidirectional,
+        batch_first=args.batch_first,
+        proj_size=args.proj_size,
+        bias=args.bias,
+        dropout=args.dropout,
+        nonlinearity=args.nonlinearity,
+        seq_len=args.seq_len,
+        batch=None if args.unbatched else args.batch,
+        lengths=args.lengths,
+    )
+
+
+def cmd_shapes(args: argparse.Namespace) -> int:
+    from .shapes import shape_report
+
+    report = shape_report(config_from_args(args), seed=args.seed)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else str(report))
+    return 0
+
+
+#: subcommand name -> (help, add-arguments function, run function)
+COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+] = {}
+
+
+def register(
+    name: str,
+    help: str,
+    add_args: Callable[[argparse.ArgumentParser], None],
+    run: Callable[[argparse.Namespace], int],
+) -> None:
+    """Add a subcommand (used by modules that bring their own)."""
+    COMMANDS[name] = (help, add_args, run)
+
+
+def _shapes_args(p: argparse.ArgumentParser) -> None:
+    add_config_arguments(p)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print report.to_dict() as JSON")
+
+
+register(
+    "shapes",
+    "predicted vs observed shapes, parameters and identity checks",
+    _shapes_args,
+    cmd_shapes,
+)
+
+
+def _load_plugins() -> None:
+    """Subcommands defined next to the concept they belong to (e.g. diagnose)."""
+    import importlib
+
+    for mod in ("diagnose",):
+        try:
+            m = importlib.import_module(f"lstm_explain.{mod}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"lstm_explain.{mod}":
+                raise
+            continue
+        hook = getattr(m, "register_cli", None)
+        if hook is not None:
+            hook(register)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _load_plugins()
+    parser = _Parser(prog=PROG, description="Explain PyTorch's recurrent layers.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (help_text, add_args, run) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add_args(p)
+        p.set_defaults(func=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for a bad value)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return 2
+        return int(args.func(args) or 0)
+    except (UsageError, ValueError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,33 @@
+"""Figures: each function takes a config, report or trace and returns a matplotlib ``Figure``.
+
+Submodules by concept (imported lazily; matplotlib is loaded only when a figure is drawn):
+
+- ``unrolled``: ``draw_unrolled`` (layers x time x directions, output and h_n highlighted).
+- ``data``: figures of sequence data (the data cube, padding and packing).
+- ``gates``: gate heatmaps, saturation and state trajectories of a ``GateTrace``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "draw_unrolled": "unrolled",
+}
+_SUBMODULES = ("unrolled", "data", "gates")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    for sub in _SUBMODULES:  # any public function of a submodule
+        try:
+            mod = importlib.import_module(f".{sub}", __name__)
+        except ModuleNotFoundError:
+            continue
+        if not name.startswith("_") and hasattr(mod, name):
+            return getattr(mod, name)
+    raise AttributeError(f"module 'lstm_explain.plotting' has no attribute {name!r}")

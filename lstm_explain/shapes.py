@@ -1,0 +1,708 @@
+"""Shape model of a recurrent layer: shapes predicted by formula, observed by running torch.
+
+``shape_report(config)`` builds the seeded module, runs it on a seeded input and returns a
+:class:`ShapeReport`: every tensor's predicted and observed shape with its axis names and
+formula, the parameters, and identity checks computed on the real tensors (``output[-1]`` vs
+``h_n[-1]``, bidirectional halves, the ``h_n`` layout, packing).
+
+Notation: ``T`` steps, ``N`` batch, ``H_in`` input_size, ``H`` hidden_size,
+``H_out`` = proj_size or hidden_size, ``L`` num_layers, ``D`` directions (1 or 2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .config import GATE_BLOCKS, RNNConfig
+
+if TYPE_CHECKING:  # pragma: no cover
+    from torch import Tensor, nn
+
+Shape = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TensorShape:
+    """One tensor of the call: its predicted and observed shape, axis names and formula."""
+
+    name: str
+    predicted: Shape
+    observed: Shape | None
+    dims: tuple[str, ...]
+    formula: str
+
+    @property
+    def matches(self) -> bool:
+        return self.observed is not None and tuple(self.observed) == tuple(self.predicted)
+
+
+@dataclass(frozen=True)
+class Check:
+    """An identity computed on real tensors, e.g. ``output[-1] == h_n[-1]``."""
+
+    name: str
+    holds: bool
+    detail: str
+    lhs: str = ""
+    rhs: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "holds": bool(self.holds), "detail": self.detail}
+
+
+def fmt_shape(shape: Shape | None) -> str:
+    """``(8, 3, 20)``; ``(20,)`` for one axis; ``-`` for none."""
+    if shape is None:
+        return "-"
+    shape = tuple(int(s) for s in shape)
+    return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
+
+
+# --- prediction: pure, no torch ----------------------------------------------------------
+
+
+def tensor_names(config: RNNConfig) -> tuple[str, ...]:
+    """The tensors of a call: input, h_0, [c_0,] output, h_n, [c_n]."""
+    if config.mode == "LSTM":
+        return ("input", "h_0", "c_0", "output", "h_n", "c_n")
+    return ("input", "h_0", "output", "h_n")
+
+
+def predict_shapes(config: RNNConfig) -> dict[str, tuple[Shape, tuple[str, ...], str]]:
+    """Shape, axis names and formula of every tensor, from PyTorch's documented formulas.
+
+    Returns ``{name: (shape, dims, formula)}`` for the names of :func:`tensor_names`.
+    """
+    c = config
+    T, N, D, L = c.seq_len, c.batch, c.num_directions, c.num_layers
+    h_name = "proj_size" if c.proj_size else "hidden_size"
+    h_formula = "proj_size or hidden_size" if c.mode == "LSTM" else "hidden_size"
+    out_formula = "D * (proj_size or hidden_size)" if c.mode == "LSTM" else "D * hidden_size"
+
+    def seq(last: int, last_dim: str, last_formula: str) -> tuple[Shape, tuple[str, ...], str]:
+        if N is None:
+            return (T, last), ("seq_len", last_dim), f"(seq_len, {last_formula})"
+        if c.batch_first:
+            return (N, T, last), ("batch", "seq_len", last_dim), f"(N, seq_len, {last_formula})"
+        return (T, N, last), ("seq_len", "batch", last_dim), f"(seq_len, N, {last_formula})"
+
+    def state(last: int, last_dim: str, last_formula: str) -> tuple[Shape, tuple[str, ...], str]:
+        first = "num_layers*D"
+        if N is None:
+            return (L * D, last), (first, last_dim), f"(num_layers * D, {last_formula})"
+        return (L * D, N, last), (first, "batch", last_dim), f"(num_layers * D, N, {last_formula})"
+
+    out: dict[str, tuple[Shape, tuple[str, ...], str]] = {
+        "input": seq(c.input_size, "input_size", "input_size"),
+        "h_0": state(c.h_out, h_name, h_formula),
+    }
+    if c.mode == "LSTM":
+        out["c_0"] = state(c.hidden_size, "hidden_size", "hidden_size")
+    out["output"] = seq(D * c.h_out, f"D*{h_name}", out_formula)
+    out["h_n"] = out["h_0"]
+    if c.mode == "LSTM":
+        out["c_n"] = out["c_0"]
+    return out
+
+
+def layer_input_size(config: RNNConfig, layer: int) -> int:
+    """Input features of layer ``layer``: ``H_in`` for layer 0, ``D * H_out`` above."""
+    return config.input_size if layer == 0 else config.num_directions * config.h_out
+
+
+def predict_parameters(config: RNNConfig) -> dict[str, Shape]:
+    """Every parameter name with its shape, in ``named_parameters()`` order.
+
+    ``weight_ih_l{k}`` is ``(G*H, in_k)``, ``weight_hh_l{k}`` ``(G*H, H_out)``, biases ``(G*H,)``,
+    ``weight_hr_l{k}`` ``(proj_size, H)``; ``G`` gate blocks (RNN 1, GRU 3, LSTM 4);
+    ``_reverse`` for the backward direction.
+    """
+    c = config
+    gh = c.gate_blocks * c.hidden_size
+    params: dict[str, Shape] = {}
+    for layer in range(c.num_layers):
+        for suffix in ("", "_reverse")[: c.num_directions]:
+            k = f"l{layer}{suffix}"
+            params[f"weight_ih_{k}"] = (gh, layer_input_size(c, layer))
+            params[f"weight_hh_{k}"] = (gh, c.h_out)
+            if c.bias:
+                params[f"bias_ih_{k}"] = (gh,)
+                params[f"bias_hh_{k}"] = (gh,)
+            if c.proj_size:
+                params[f"weight_hr_{k}"] = (c.proj_size, c.hidden_size)
+    return params
+
+
+def layer_parameter_count(config: RNNConfig, layer: int) -> int:
+    """Parameters of one layer, one direction: ``G*H*(in + H_out) [+ 2*G*H] [+ proj_size*H]``."""
+    c = config
+    g = GATE_BLOCKS[c.mode]
+    count = g * c.hidden_size * (layer_input_size(c, layer) + c.h_out)
+    if c.bias:
+        count += 2 * g * c.hidden_size
+    if c.proj_size:
+        count += c.proj_size * c.hidden_size
+    return count
+
+
+def predict_num_parameters(config: RNNConfig) -> int:
+    """Total parameters by the per-layer formula, both directions."""
+    return sum(
+        config.num_directions * layer_parameter_count(config, k) for k in range(config.num_layers)
+    )
+
+
+def parameter_formula(config: RNNConfig) -> list[str]:
+    """One line per layer: the count per direction as a formula, with numbers."""
+    c = config
+    g = GATE_BLOCKS[c.mode]
+    lines = []
+    for layer in range(c.num_layers):
+        terms = [f"{g}*{c.hidden_size}*({layer_input_size(c, layer)} + {c.h_out})"]
+        if c.bias:
+            terms.append(f"2*{g}*{c.hidden_size}")
+        if c.proj_size:
+            terms.append(f"{c.proj_size}*{c.hidden_size}")
+        total = c.num_directions * layer_parameter_count(c, layer)
+        lines.append(
+            f"layer {layer}: {c.num_directions} x [{' + '.join(terms)}] = {total:,}"
+            f"  (D x [G*H*(in + H_out){' + 2*G*H' if c.bias else ''}"
+            f"{' + proj_size*H' if c.proj_size else ''}], G={g})"
+        )
+    return lines
+
+
+# --- observation: run torch -------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def quiet_rnn_warnings() -> Iterator[None]:
+    """Silence torch's implementation notices (e.g. "LSTM with projections is not supported
+    with oneDNN") that say nothing about the user's shapes."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*not supported with oneDNN.*")
+        warnings.filterwarnings("ignore", message=".*non-zero dropout.*num_layers.*")
+        yield
+
+
+def make_inputs(config: RNNConfig, seed: int = 0) -> dict[str, Any]:
+    """Seeded input and initial states of the predicted shapes; padding (zeros) past lengths."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed + 1)
+    shapes = predict_shapes(config)
+    values: dict[str, Any] = {}
+    for name in ("input", "h_0", "c_0"):
+        if name in shapes:
+            values[name] = torch.randn(shapes[name][0], generator=gen)
+    if config.lengths is not None:
+        x = values["input"]
+        for i, n in enumerate(config.lengths):
+            if config.batch_first:
+                x[i, n:] = 0
+            else:
+                x[n:, i] = 0
+    return values
+
+
+def run_module(module: nn.Module, config: RNNConfig, values: dict[str, Any]) -> dict[str, Any]:
+    """Call ``module`` as the config says (packing when ``lengths``); returns output and states."""
+    import torch
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    x = values["input"]
+    hx = (values["h_0"], values["c_0"]) if config.mode == "LSTM" else values["h_0"]
+    with torch.no_grad(), quiet_rnn_warnings():
+        if config.lengths is not None:
+            packed = pack_padded_sequence(
+                x, list(config.lengths), batch_first=config.batch_first, enforce_sorted=False
+            )
+            out, state = module(packed, hx)
+            out, _ = pad_packed_sequence(
+                out, batch_first=config.batch_first, total_length=config.seq_len
+            )
+        else:
+            out, state = module(x, hx)
+    result = {"output": out}
+    if config.mode == "LSTM":
+        result["h_n"], result["c_n"] = state
+    else:
+        result["h_n"] = state
+    return result
+
+
+def _time_major(t: Tensor, config: RNNConfig) -> Tensor:
+    """``(T, N, *)`` view of an input/output tensor, whatever batch_first or unbatched."""
+    if config.batch is None:
+        return t.unsqueeze(1)
+    return t.transpose(0, 1) if config.batch_first else t
+
+
+def _batched_state(t: Tensor, config: RNNConfig) -> Tensor:
+    """``(L*D, N, *)`` view of a state tensor (unbatched states gain N = 1)."""
+    return t.unsqueeze(1) if config.batch is None else t
+
+
+def _slice_text(config: RNNConfig, step: str, half: str = "") -> str:
+    """How to index ``output`` at a step (``-1``/``0``) and feature half, in this layout."""
+    if config.batch is None:
+        return f"output[{step}{', ' + half if half else ''}]"
+    if config.batch_first:
+        return f"output[:, {step}{', ' + half if half else ''}]"
+    return f"output[{step}{', :, ' + half if half else ''}]"
+
+
+def identity_checks(
+    config: RNNConfig,
+    output: Tensor,
+    h_n: Tensor,
+    c_n: Tensor | None = None,
+    *,
+    module: nn.Module | None = None,
+    values: dict[str, Any] | None = None,
+) -> list[Check]:
+    """Identities relating ``output``, ``h_n`` and ``c_n``, computed on the given tensors.
+
+    Args:
+        config: the layer and input layout (``RNNConfig.from_module`` for an existing module).
+        output: as the module returned it (padded back with ``pad_packed_sequence`` if packed).
+        h_n, c_n: the final states as returned.
+        module, values: if given (the module and its ``input``/``h_0``/``c_0``), also verify the
+            ``h_n`` layout by re-running each layer alone with the module's own weights.
+    """
+    import torch
+
+    c = config
+    checks: list[Check] = []
+    out = _time_major(output, c)  # (T, N, D*H_out)
+    h = _batched_state(h_n, c)  # (L*D, N, H_out)
+    P, D, T = c.h_out, c.num_directions, out.shape[0]
+    fwd, bwd = f":{P}", f"{P}:"
+
+    if c.lengths is None:
+        if D == 1:
+            lhs = _slice_text(c, "-1")
+            checks.append(
+                Check(
+                    f"{lhs} equals h_n[-1]",
+                    torch.equal(out[-1], h[-1]),
+                    "the top layer's output at the last step is its final hidden state",
+                    lhs,
+                    "h_n[-1]",
+                )
+            )
+        else:
+            lhs = _slice_text(c, "-1", fwd)
+            checks.append(
+                Check(
+                    f"forward half of output at the last step equals h_n[-2]: {lhs} == h_n[-2]",
+                    torch.equal(out[-1, :, :P], h[-2]),
+                    "the forward direction ends at t = T-1",
+                    lhs,
+                    "h_n[-2]",
+                )
+            )
+            lhs = _slice_text(c, "0", bwd)
+            checks.append(
+                Check(
+                    f"backward half of output at the first step equals h_n[-1]: {lhs} == h_n[-1]",
+                    torch.equal(out[0, :, P:], h[-1]),
+                    "the backward direction runs from t = T-1 down to t = 0 and ends there",
+                    lhs,
+                    "h_n[-1]",
+                )
+            )
+            if T > 1:
+                lhs = _slice_text(c, "-1", bwd)
+                checks.append(
+                    Check(
+                        f"backward half of output at the last step is not h_n[-1]: {lhs} != h_n[-1]",
+                        not torch.allclose(out[-1, :, P:], h[-1]),
+                        "at t = T-1 the backward direction has read one step only",
+                        lhs,
+                        "h_n[-1]",
+                    )
+                )
+    else:
+        lengths = list(c.lengths)
+        idx = torch.tensor(lengths) - 1
+        rows = torch.arange(len(lengths))
+        last_valid = out[idx, rows]  # (N, D*H_out)
+        where = "output[i, lengths[i]-1" if c.batch_first else "output[lengths[i]-1, i"
+        if D == 1:
+            checks.append(
+                Check(
+                    f"output at each sequence's last valid step equals h_n[-1]: {where}] == h_n[-1][i]",
+                    torch.equal(last_valid, h[-1]),
+                    "with packing, each sequence's final state is taken at its own length",
+                    f"{where}]",
+                    "h_n[-1][i]",
+                )
+            )
+        else:
+            checks.append(
+                Check(
+                    f"forward half at each sequence's last valid step equals h_n[-2]: "
+                    f"{where}, :{P}] == h_n[-2][i]",
+                    torch.equal(last_valid[:, :P], h[-2]),
+                    "the forward direction stops at each sequence's own last step",
+                    f"{where}, :{P}]",
+                    "h_n[-2][i]",
+                )
+            )
+            checks.append(
+                Check(
+                    f"backward half of output at the first step equals h_n[-1]: "
+                    f"{_slice_text(c, '0', bwd)} == h_n[-1]",
+                    torch.equal(out[0, :, P:], h[-1]),
+                    "the backward direction starts at each sequence's last valid step, ends at t = 0",
+                    _slice_text(c, "0", bwd),
+                    "h_n[-1]",
+                )
+            )
+        short = [i for i, n in enumerate(lengths) if n < T]
+        if short:
+            pad_zero = bool((out[-1, short] == 0).all())
+            checks.append(
+                Check(
+                    f"{_slice_text(c, '-1')} is zero padding, not h_n, for the sequences "
+                    f"shorter than seq_len (rows {short})",
+                    pad_zero and not torch.equal(out[-1, short, :P], h[-D, short]),
+                    "pad_packed_sequence fills steps past a sequence's length with zeros",
+                    _slice_text(c, "-1"),
+                    "h_n[-1]",
+                )
+            )
+
+    if c.batch_first and c.batch is not None:
+        checks.append(
+            Check(
+                f"batch_first leaves h_n as (num_layers*D, N, H_out): h_n.shape = {fmt_shape(h_n.shape)}",
+                tuple(h_n.shape) == (c.num_layers * D, c.batch, P),
+                "batch_first reorders only input and output; the states keep batch on axis 1",
+                "h_n.shape",
+                fmt_shape((c.num_layers * D, c.batch, P)),
+            )
+        )
+    if c.batch is None:
+        checks.append(
+            Check(
+                f"unbatched input gives a 2-D h_n of shape (num_layers*D, H_out) = {fmt_shape(h_n.shape)}",
+                tuple(h_n.shape) == (c.num_layers * D, P),
+                "without a batch axis the states have no batch axis either",
+                "h_n.shape",
+                fmt_shape((c.num_layers * D, P)),
+            )
+        )
+    if c.proj_size and c_n is not None:
+        checks.append(
+            Check(
+                f"with proj_size, output's last dim is D*proj_size = {D * P} while c_n keeps "
+                f"hidden_size = {c.hidden_size}",
+                output.shape[-1] == D * P and c_n.shape[-1] == c.hidden_size and h_n.shape[-1] == P,
+                "the projection shrinks h (and so output and h_n), not the cell state c",
+                "output.shape[-1], c_n.shape[-1]",
+                f"{D * P}, {c.hidden_size}",
+            )
+        )
+    if module is not None and values is not None:
+        checks.append(_layout_check(c, module, values, h_n, c_n))
+    return checks
+
+
+def _layout_check(
+    c: RNNConfig, module: nn.Module, values: dict[str, Any], h_n: Tensor, c_n: Tensor | None
+) -> Check:
+    """``h_n.view(L, D, N, H_out)[l, d]`` is layer l, direction d: re-run each layer alone."""
+    import torch
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    L, D, P = c.num_layers, c.num_directions, c.h_out
+    x = _time_major(values["input"], c)
+    h0 = _batched_state(values["h_0"], c)
+    c0 = _batched_state(values["c_0"], c) if c.mode == "LSTM" else None
+    N = x.shape[1]
+    h_all = _batched_state(h_n, c).reshape(L, D, N, P)
+    c_all = _batched_state(c_n, c).reshape(L, D, N, c.hidden_size) if c_n is not None else None
+    own = dict(module.named_parameters())
+    ok = True
+    with torch.no_grad(), quiet_rnn_warnings():
+        for layer in range(L):
+            single = c.replace(
+                input_size=x.shape[-1],
+                num_layers=1,
+                batch_first=False,
+                dropout=0.0,
+                batch=N,
+                lengths=c.lengths,
+            ).build()
+            for name, p in single.named_parameters():
+                p.copy_(own[name.replace("_l0", f"_l{layer}")])
+            rows = slice(layer * D, (layer + 1) * D)
+            hx = (h0[rows], c0[rows]) if c0 is not None else h0[rows]
+            if c.lengths is not None:
+                packed = pack_padded_sequence(x, list(c.lengths), enforce_sorted=False)
+                y, state = single(packed, hx)
+                y, _ = pad_packed_sequence(y, total_length=x.shape[0])
+            else:
+                y, state = single(x, hx)
+            hl, cl = state if c0 is not None else (state, None)
+            ok &= torch.allclose(hl, h_all[layer], atol=1e-6)
+            if cl is not None and c_all is not None:
+                ok &= torch.allclose(cl, c_all[layer], atol=1e-6)
+            x = y
+    return Check(
+        f"h_n is (num_layers, D, N, H_out) flattened layer-major: h_n.view({L}, {D}, N, {P})[l, d] "
+        "is layer l, direction d",
+        bool(ok),
+        f"each of the {L} layer(s) re-run alone with the module's own weights gives the same final "
+        "state (within 1e-6)",
+        f"h_n.view({L}, {D}, N, {P})[l, d]",
+        "layer l run alone",
+    )
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+@dataclass
+class ShapeReport:
+    """Predicted vs observed shapes, parameters, identity checks and notes for one config.
+
+    ``values`` holds the real tensors (``input``, ``h_0``, ``output``, ``h_n``, …) and ``module``
+    the seeded module, so notebooks can look further.
+    """
+
+    config: RNNConfig
+    tensors: dict[str, TensorShape]
+    parameters: dict[str, Shape]
+    predicted_parameters: dict[str, Shape]
+    num_parameters: int
+    parameter_formula: list[str]
+    checks: list[Check]
+    notes: list[str]
+    values: dict[str, Any] = field(default_factory=dict, repr=False)
+    module: Any = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """Every observed shape matches its prediction and every check holds."""
+        return all(t.matches for t in self.tensors.values()) and all(k.holds for k in self.checks)
+
+    def shape(self, name: str) -> Shape | None:
+        """The observed shape of tensor ``name``."""
+        return self.tensors[name].observed
+
+    def check(self, text: str) -> Check:
+        """The first check whose name contains ``text``."""
+        for k in self.checks:
+            if text in k.name:
+                return k
+        raise KeyError(f"no check whose name contains {text!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable: config, tensors, parameters, num_parameters, checks, notes."""
+        return {
+            "config": self.config.to_dict(),
+            "tensors": {
+                name: {
+                    "predicted": list(t.predicted),
+                    "observed": list(t.observed) if t.observed is not None else None,
+                    "dims": list(t.dims),
+                    "formula": t.formula,
+                }
+                for name, t in self.tensors.items()
+            },
+            "parameters": {k: list(v) for k, v in self.parameters.items()},
+            "num_parameters": self.num_parameters,
+            "checks": [k.to_dict() for k in self.checks],
+            "notes": list(self.notes),
+        }
+
+    def header(self) -> str:
+        c = self.config
+        if c.batch is None:
+            data = f"unbatched input, seq_len={c.seq_len}"
+        else:
+            data = f"batch={c.batch}, seq_len={c.seq_len}"
+            if c.lengths is not None:
+                data += f", lengths={list(c.lengths)} (packed)"
+        return f"{c.code()}  on  {data}"
+
+    def __str__(self) -> str:
+        rows = [("tensor", "predicted", "observed", "axes", "formula")]
+        for t in self.tensors.values():
+            mark = "" if t.matches else "  <-- differs"
+            rows.append(
+                (
+                    t.name,
+                    fmt_shape(t.predicted),
+                    fmt_shape(t.observed) + mark,
+                    "(" + ", ".join(t.dims) + ")",
+                    t.formula,
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        lines = [self.header(), ""]
+        for r in rows:
+            lines.append("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4])
+        lines += ["", f"parameters: {self.num_parameters:,} in total"]
+        w = max(len(n) for n in self.parameters) if self.parameters else 0
+        for name, shape in self.parameters.items():
+            lines.append(f"  {name.ljust(w)}  {fmt_shape(shape)}")
+        lines += [f"  {line}" for line in self.parameter_formula]
+        lines += ["", "checks:"]
+        lines += [f"  {'✓' if k.holds else '✗'} {k.name}  ({k.detail})" for k in self.checks]
+        if self.notes:
+            lines += ["", "notes:"]
+            lines += [f"  - {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<ShapeReport {self.header()}: {len(self.checks)} checks, ok={self.ok}>"
+
+    def _repr_html_(self) -> str:
+        return report_html(self)
+
+
+def report_html(report: ShapeReport) -> str:
+    """The report as HTML tables (shapes, checks, parameters, notes)."""
+    e = html.escape
+    css = (
+        "<style>.lx-table{border-collapse:collapse;margin:4px 0}"
+        ".lx-table td,.lx-table th{border:1px solid #ccc;padding:2px 8px;text-align:left;"
+        "font-family:monospace}.lx-ok{color:#1a7f37}.lx-bad{color:#cf222e}</style>"
+    )
+    parts = [css, f"<div class='lx-report'><p><code>{e(report.header())}</code></p>"]
+    parts.append(
+        "<table class='lx-table lx-shapes'><tr><th>tensor</th><th>predicted</th><th>observed</th>"
+        "<th>axes</th><th>formula</th></tr>"
+    )
+    for t in report.tensors.values():
+        cls = "lx-ok" if t.matches else "lx-bad"
+        parts.append(
+            f"<tr><td>{e(t.name)}</td><td>{fmt_shape(t.predicted)}</td>"
+            f"<td class='{cls}'>{fmt_shape(t.observed)}</td><td>({e(', '.join(t.dims))})</td>"
+            f"<td>{e(t.formula)}</td></tr>"
+        )
+    parts.append("</table>")
+    parts.append("<table class='lx-table lx-checks'><tr><th></th><th>check</th><th>why</th></tr>")
+    for k in report.checks:
+        mark = "<span class='lx-ok'>✓</span>" if k.holds else "<span class='lx-bad'>✗</span>"
+        parts.append(f"<tr><td>{mark}</td><td>{e(k.name)}</td><td>{e(k.detail)}</td></tr>")
+    parts.append("</table>")
+    parts.append(
+        f"<details><summary>parameters: {report.num_parameters:,} in total</summary>"
+        "<table class='lx-table lx-params'><tr><th>name</th><th>shape</th></tr>"
+    )
+    for name, shape in report.parameters.items():
+        parts.append(f"<tr><td>{e(name)}</td><td>{fmt_shape(shape)}</td></tr>")
+    parts.append("</table><ul>")
+    parts += [f"<li><code>{e(line)}</code></li>" for line in report.parameter_formula]
+    parts.append("</ul></details>")
+    if report.notes:
+        parts.append("<ul class='lx-notes'>" + "".join(f"<li>{e(n)}</li>" for n in report.notes))
+        parts.append("</ul>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _notes(c: RNNConfig) -> list[str]:
+    notes = []
+    if c.dropout and c.num_layers == 1:
+        notes.append(
+            f"dropout={c.dropout} does nothing with num_layers=1: nn.{c.mode} applies dropout to "
+            "the outputs of every layer except the last (torch warns about this)."
+        )
+    elif c.dropout:
+        notes.append(
+            f"dropout={c.dropout} applies between layers in training mode only (not after the last "
+            "layer); this report runs the module in eval mode, so every value is deterministic."
+        )
+    if c.batch_first:
+        notes.append(
+            "batch_first=True changes only input and output to (N, seq_len, *); h_0 and h_n"
+            + (" (and c_0, c_n)" if c.mode == "LSTM" else "")
+            + " stay (num_layers * D, N, H_out)."
+        )
+    if c.batch is None:
+        notes.append(
+            "Unbatched input (seq_len, input_size): every tensor loses its batch axis, the states "
+            "included: h_0 must be 2-D (num_layers * D, H_out)."
+        )
+    if c.lengths is not None:
+        notes.append(
+            "The padded batch is run as a PackedSequence: pack_padded_sequence(x, lengths, "
+            f"batch_first={c.batch_first}, enforce_sorted=False); output is shown after "
+            f"pad_packed_sequence(..., total_length={c.seq_len}), so steps past a sequence's "
+            "length are zeros and h_n holds each sequence's state at its own last step."
+        )
+    if c.proj_size:
+        notes.append(
+            f"proj_size={c.proj_size}: h is projected by weight_hr_l* (proj_size, hidden_size), so "
+            f"output and h_n use {c.proj_size} features per direction while c_n keeps "
+            f"hidden_size={c.hidden_size}."
+        )
+    if c.bidirectional:
+        notes.append(
+            "bidirectional=True: output concatenates [forward, backward] per step; h_n stacks "
+            "layers then directions: h_n.view(num_layers, 2, N, H_out)."
+        )
+    return notes
+
+
+def shape_report(config: RNNConfig, seed: int = 0) -> ShapeReport:
+    """Predict every tensor's shape, observe it by running the seeded module, and check identities.
+
+    Args:
+        config: the layer and its input.
+        seed: seeds the module's weights and the input.
+
+    Returns:
+        A :class:`ShapeReport`; ``report.values`` holds the real tensors.
+    """
+    if not isinstance(config, RNNConfig):
+        raise ValueError(f"config must be an RNNConfig (got config={type(config).__name__})")
+    predicted = predict_shapes(config)
+    module = config.build(seed)
+    values = make_inputs(config, seed)
+    values.update(run_module(module, config, values))
+    tensors = {
+        name: TensorShape(name, shape, tuple(values[name].shape), dims, formula)
+        for name, (shape, dims, formula) in predicted.items()
+    }
+    params = {name: tuple(p.shape) for name, p in module.named_parameters()}
+    pred_params = predict_parameters(config)
+    checks = identity_checks(
+        config, values["output"], values["h_n"], values.get("c_n"), module=module, values=values
+    )
+    num = sum(p.numel() for p in module.parameters())
+    formula = parameter_formula(config)
+    formula_total = predict_num_parameters(config)
+    checks.append(
+        Check(
+            f"parameters match the per-layer formula: {num:,} = {formula_total:,}",
+            params == pred_params and num == formula_total,
+            f"every name and shape from named_parameters() equals the formula's "
+            f"(gate blocks: {config.gate_blocks})",
+            "named_parameters()",
+            "predict_parameters(config)",
+        )
+    )
+    return ShapeReport(
+        config=config,
+        tensors=tensors,
+        parameters=params,
+        predicted_parameters=pred_params,
+        num_parameters=num,
+        parameter_formula=formula,
+        checks=checks,
+        notes=_notes(config),
+        values=values,
+        module=module,
+    )
