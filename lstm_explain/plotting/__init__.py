@@ -4,6 +4,7 @@ Submodules by concept (imported lazily; matplotlib is loaded only when a figure 
 
 - ``unrolled``: ``draw_unrolled`` (layers x time x directions, output and h_n highlighted).
 - ``data``: figures of sequence data (the data cube, padding and packing).
+- ``packing``: padding and packing pictures.
 - ``gates``: gate heatmaps, saturation and state trajectories of a ``GateTrace``.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 _EXPORTS: dict[str, str] = {
     "draw_unrolled": "unrolled",
 }
-_SUBMODULES = ("unrolled", "data", "gates")
+_SUBMODULES = ("unrolled", "data", "packing", "gates")
 
 
 def __getattr__(name: str) -> Any:
