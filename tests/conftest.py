@@ -1,0 +1,5 @@
+"""Unit-test set-up: headless matplotlib."""
+
+import matplotlib
+
+matplotlib.use("Agg")
