@@ -14,13 +14,14 @@ fi
 if [ -n "${TORCH_INDEX_URL:-}" ]; then
   exec "$PY" -m pip install -q "$SPEC" --index-url "$TORCH_INDEX_URL"
 fi
-if "$PY" -m pip install -q --no-index "$SPEC" 2>/dev/null; then
+if "$PY" -m pip install -q --no-index --no-deps "$SPEC" 2>/dev/null; then
+  "$PY" -m pip install -q "$SPEC"  # torch's own dependencies, from the index
   echo "torch installed from a local wheel"
   exit 0
 fi
 if [ "$(uname -s)" = Linux ] && ! command -v nvidia-smi >/dev/null 2>&1; then
   if "$PY" -m pip install -q "$SPEC" --index-url https://download.pytorch.org/whl/cpu \
-       --extra-index-url https://pypi.org/simple; then
+       --extra-index-url https://pypi.org/simple --retries 1 --timeout 30; then
     echo "torch installed: CPU build"
     exit 0
   fi
