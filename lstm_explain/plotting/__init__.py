@@ -4,6 +4,7 @@ Submodules by concept (imported lazily; matplotlib is loaded only when a figure 
 
 - ``unrolled``: ``draw_unrolled`` (layers x time x directions, output and h_n highlighted).
 - ``data``: figures of sequence data (the data cube, padding and packing).
+- ``cell_diagram``: one LSTM step, gates and weight rows.
 - ``packing``: padding and packing pictures.
 - ``gates``: gate heatmaps, saturation and state trajectories of a ``GateTrace``.
 """
@@ -15,8 +16,11 @@ from typing import Any
 
 _EXPORTS: dict[str, str] = {
     "draw_unrolled": "unrolled",
+    "draw_data_cube": "data",
+    "draw_layouts": "data",
+    "draw_lstm_cell": "cell_diagram",
 }
-_SUBMODULES = ("unrolled", "data", "packing", "gates")
+_SUBMODULES = ("unrolled", "data", "cell_diagram", "packing", "gates")
 
 
 def __getattr__(name: str) -> Any:
