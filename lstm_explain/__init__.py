@@ -45,21 +45,6 @@ _EXPORTS: dict[str, str] = {
     "explain_errors": "diagnose",
     "check_summary": "diagnose",
 }
-_SUBMODULES = (
-    "config",
-    "shapes",
-    "plotting",
-    "widgets",
-    "gates",
-    "reference",
-    "tracing",
-    "diagnose",
-    "models",
-    "data",
-    "training",
-    "cli",
-)
-
 __all__ = [*_EXPORTS, "__version__"]
 
 
@@ -68,10 +53,16 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
         globals()[name] = value
         return value
-    if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
+    if not name.startswith("_"):  # a submodule, e.g. lstm_explain.reference
+        try:
+            return importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
     raise AttributeError(f"module 'lstm_explain' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*__all__, *_SUBMODULES])
+    import pkgutil
+
+    return sorted([*__all__, *(m.name for m in pkgutil.iter_modules(__path__))])
