@@ -40,10 +40,14 @@ _EXPORTS: dict[str, str] = {
     "GateTrace": "gates",
     "trace_shapes": "tracing",
     "ShapeTrace": "tracing",
-    "diagnose": "diagnose",
-    "Diagnosis": "diagnose",
-    "explain_errors": "diagnose",
-    "check_summary": "diagnose",
+    "diagnose": "diagnosis",
+    "Diagnosis": "diagnosis",
+    "explain_errors": "diagnosis",
+    "check_summary": "diagnosis",
+    "diagnose_pack": "diagnosis",
+    "Problem": "diagnosis",
+    "cells_from_module": "cells",
+    "run_cells": "cells",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

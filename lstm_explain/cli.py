@@ -114,10 +114,10 @@ register(
 
 
 def _load_plugins() -> None:
-    """Subcommands defined next to the concept they belong to (e.g. diagnose)."""
+    """Subcommands defined next to the concept they belong to (e.g. diagnosis)."""
     import importlib
 
-    for mod in ("diagnose",):
+    for mod in ("diagnosis",):
         try:
             m = importlib.import_module(f"lstm_explain.{mod}")
         except ModuleNotFoundError as exc:

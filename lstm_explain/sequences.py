@@ -36,6 +36,8 @@ def final_hidden(h_n: Tensor, num_layers: int, bidirectional: bool) -> Tensor:
     ``h_n.view(num_layers, D, N, H_out)[-1]`` then ``[forward, backward]`` side by side: the
     right "sequence summary" for a classifier on top of a (bidirectional, stacked) layer.
     """
+    import torch
+
     d = 2 if bidirectional else 1
-    last = h_n.view(num_layers, d, *h_n.shape[1:])[-1]  # (D, N, H_out)
-    return last.transpose(0, 1).reshape(*h_n.shape[1:-1], d * h_n.shape[-1])
+    last = h_n.view(num_layers, d, *h_n.shape[1:])[-1]  # (D, N, H_out), or (D, H_out) unbatched
+    return torch.cat(tuple(last), dim=-1)
