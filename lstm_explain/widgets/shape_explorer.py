@@ -17,19 +17,17 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import html
 import io
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import Any
 
 import ipywidgets as widgets
 
 from ..config import MODES, RNNConfig
 from ..plotting.unrolled import unrolled_figsize
-from ..shapes import ShapeReport, fmt_shape, report_html, shape_report
+from ..shapes import ShapeReport, fmt_shape, one_thread, report_html, shape_report
 
 #: Slider ranges: (min, max). A constructor value beyond max widens the slider.
 RANGES = {
@@ -63,20 +61,6 @@ _CSS = (
     ".lx-summary b{color:#1c4f9c}.lx-error{color:#cf222e;font-family:monospace;"
     "border:1px solid #cf222e;padding:6px;margin:4px 0;white-space:pre-wrap}</style>"
 )
-
-
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    """Run torch on one intra-op thread: the explorer's tensors are tiny, and on a busy 2-core
-    machine OpenMP threads waiting for each other made ``shape_report`` ~10x slower."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def parse_lengths(text: str) -> tuple[int, ...] | None:
@@ -334,7 +318,7 @@ class ShapeExplorer(widgets.VBox):
             self.timings = {"report_ms": 0.0, "diagram_ms": 0.0, "cached": True}
             return hit
         start = time.perf_counter()
-        with _one_thread():
+        with one_thread():
             report = shape_report(config)
         mid = time.perf_counter()
         result = (report, self._render(report))
