@@ -551,6 +551,16 @@ class ShapeReport:
                 data += f", lengths={list(c.lengths)} (packed)"
         return f"{c.code()}  on  {data}"
 
+    def shapes_table(self) -> str:
+        """A compact text table: each tensor's observed shape and axis names, nothing else."""
+        rows = [
+            (t.name, fmt_shape(t.observed), "(" + ", ".join(t.dims) + ")")
+            for t in self.tensors.values()
+        ]
+        w0 = max(len(r[0]) for r in rows)
+        w1 = max(len(r[1]) for r in rows)
+        return "\n".join(f"{a.ljust(w0)}  {b.ljust(w1)}  {c}" for a, b, c in rows)
+
     def __str__(self) -> str:
         rows = [("tensor", "predicted", "observed", "axes", "formula")]
         for t in self.tensors.values():

@@ -217,3 +217,10 @@ def test_property_predicted_equals_observed(config: RNNConfig) -> None:
         assert t.observed == predicted[name][0]
     assert report.num_parameters == predict_num_parameters(config)
     assert all(k.holds for k in report.checks), [k.name for k in report.checks if not k.holds]
+
+
+def test_shapes_table_is_compact() -> None:
+    r = shape_report(RNNConfig("GRU", 10, 20, num_layers=2, seq_len=7, batch=3))
+    lines = r.shapes_table().splitlines()
+    assert [line.split()[0] for line in lines] == ["input", "h_0", "output", "h_n"]
+    assert "(2, 3, 20)" in lines[1] and "(num_layers*D, batch, hidden_size)" in lines[1]
