@@ -48,6 +48,12 @@ _EXPORTS: dict[str, str] = {
     "Problem": "diagnosis",
     "cells_from_module": "cells",
     "run_cells": "cells",
+    "RowClassifier": "models",
+    "RegLSTM": "models",
+    "TextClassifier": "models",
+    "fit": "training",
+    "quick_mode": "training",
+    "gate_saturation": "gates",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

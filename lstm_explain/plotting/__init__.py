@@ -6,6 +6,7 @@ Submodules by concept (imported lazily; matplotlib is loaded only when a figure 
 - ``data``: figures of sequence data (the data cube, padding and packing).
 - ``cell_diagram``: one LSTM step, gates and weight rows.
 - ``packing``: padding and packing pictures.
+- ``training``: learning curves, confusion matrices, image grids, forecasts.
 - ``gates``: gate heatmaps, saturation and state trajectories of a ``GateTrace``.
 """
 
@@ -20,7 +21,7 @@ _EXPORTS: dict[str, str] = {
     "draw_layouts": "data",
     "draw_lstm_cell": "cell_diagram",
 }
-_SUBMODULES = ("unrolled", "data", "cell_diagram", "packing", "gates")
+_SUBMODULES = ("unrolled", "data", "cell_diagram", "packing", "gates", "training")
 
 
 def __getattr__(name: str) -> Any:
