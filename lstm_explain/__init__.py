@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "predict_shapes": "shapes",
     "predict_parameters": "shapes",
     "draw_unrolled": "plotting",
+    "unrolled_svg": "plotting",
     "last_valid_output": "sequences",
     "rnn_loop": "recurrence",
     "rnn_states": "recurrence",

@@ -228,6 +228,16 @@ def test_revisited_configs_come_from_the_cache(ex):
     assert not ex.timings["cached"] and ex.timings["report_ms"] > 0
 
 
+def test_svg_diagram_is_draw_unrolleds_figure_as_svg():
+    from lstm_explain.plotting.unrolled import unrolled_svg
+
+    ex = ShapeExplorer(mode="GRU", bidirectional=True, num_layers=3)
+    assert bytes(ex.diagram.value).decode() == unrolled_svg(ex.report)
+    ex.controls["batch_first"].value = True
+    svg = bytes(ex.diagram.value).decode()
+    assert svg == unrolled_svg(ex.report) and "output[:, t, :20]" in svg
+
+
 def test_png_diagram_and_bad_format():
     ex = ShapeExplorer(diagram_format="png")
     assert ex.diagram.format == "png" and bytes(ex.diagram.value).startswith(b"\x89PNG")

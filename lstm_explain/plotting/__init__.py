@@ -17,6 +17,7 @@ from typing import Any
 
 _EXPORTS: dict[str, str] = {
     "draw_unrolled": "unrolled",
+    "unrolled_svg": "unrolled",
     "draw_data_cube": "data",
     "draw_layouts": "data",
     "draw_lstm_cell": "cell_diagram",
