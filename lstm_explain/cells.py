@@ -5,7 +5,10 @@ direction**. ``cells_from_module(module)`` builds one cell per layer and directi
 module's own parameters (``weight_ih_l1_reverse`` becomes the ``weight_ih`` of cell ``[1][1]``), and
 ``run_cells(cells, x, hx)`` loops them over time and layers exactly as the fused module does, so
 its ``output`` and final states equal the module's (in eval mode; dropout between layers is not
-applied by the loop).
+applied by the loop). "Equal" means equal up to float32 rounding: ``loop_difference`` measures
+how far apart the two paths are (on CPU: bit for bit for ``nn.RNN``, about ``1e-7`` for GRU and
+LSTM, i.e. float32 rounding: the module's kernel and the cells do not run the very same sequence
+of float operations).
 
 Shapes: ``x`` ``(T, N, H_in)`` (``(N, T, H_in)`` if batch_first, ``(T, H_in)`` unbatched),
 ``h_0``/``h_n``/``c_n`` ``(L*D, N, H)``, ``output`` ``(T, N, D*H)``.
@@ -19,7 +22,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-__all__ = ["CELL_CLASSES", "CellStack", "cells_from_module", "run_cells"]
+__all__ = ["CELL_CLASSES", "CellStack", "cells_from_module", "loop_difference", "run_cells"]
 
 #: The cell class that computes one step of each recurrent module.
 CELL_CLASSES: dict[str, type[nn.RNNCellBase]] = {
@@ -243,3 +246,36 @@ def run_cells(
     elif batch_first:
         output = output.transpose(0, 1)
     return output, ((h, c) if lstm else h)
+
+
+def loop_difference(module: nn.Module, x: Tensor, hx: State | None = None) -> dict[str, float]:
+    """How far the cell loop is from the fused module: ``max |module - cells|`` per result.
+
+    Runs ``module(x, hx)`` and :func:`run_cells` over :func:`cells_from_module` (same weights)
+    without gradients and compares them element by element.
+
+    Args:
+        module: an ``nn.RNN``, ``nn.GRU`` or ``nn.LSTM`` (without ``proj_size``), in eval mode
+            if it has dropout.
+        x: its input, ``(T, N, H_in)`` (``(N, T, H_in)`` if batch_first, or ``(T, H_in)``).
+        hx: ``h_0`` (``(h_0, c_0)`` for LSTM), or ``None`` for zeros.
+
+    Returns:
+        ``{"output": …, "h_n": …}`` (and ``"c_n"`` for LSTM): the largest absolute difference,
+        ``0.0`` when the two paths agree bit for bit.
+
+    Raises:
+        ValueError: as :func:`cells_from_module` and :func:`run_cells`.
+    """
+    stack = cells_from_module(module)
+    with torch.no_grad():
+        fused = module(x) if hx is None else module(x, hx)
+        looped = run_cells(stack, x, hx)
+    names = ("output", "h_n", "c_n") if stack.mode == "LSTM" else ("output", "h_n")
+    flat = []
+    for out, state in (fused, looped):
+        flat.append([out, *state] if isinstance(state, tuple) else [out, state])
+    return {
+        name: float((a - b).abs().max()) if a.numel() else 0.0
+        for name, a, b in zip(names, *flat, strict=True)
+    }

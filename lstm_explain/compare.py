@@ -1,5 +1,9 @@
 """RNN vs GRU vs LSTM: parameter counts (1 : 3 : 4 gate blocks), what proj_size saves, CPU speed.
 
+Speed on a CPU follows the kernel more than the gate count: :func:`forward_ops` counts the
+operators one forward pass dispatches (e.g. one matrix product per step for ``nn.RNN``, a single
+oneDNN ``mkldnn_rnn_layer`` call for ``nn.LSTM`` where torch has oneDNN).
+
 Every count is computed twice, by the formula of :mod:`lstm_explain.shapes`
 (``predict_num_parameters`` / ``predict_parameters``) and by counting a real module's parameters,
 so a change in PyTorch's layout would show up as ``matches == False``.
@@ -35,6 +39,7 @@ __all__ = [
     "compare_speed",
     "draw_parameter_counts",
     "draw_timings",
+    "forward_ops",
     "parameter_counts",
     "parameter_ratios",
     "projection_savings",
@@ -269,9 +274,13 @@ def compare_speed(
     num_threads: int | None = 1,
 ) -> dict[str, Timing]:
     """Forward time of ``nn.RNN``, ``nn.GRU``, ``nn.LSTM`` (and, optionally, an LSTMCell loop)
-    on the same seeded input ``(T, N, H_in)``; keys ``"RNN"``, ``"GRU"``, ``"LSTM"``,
-    ``"LSTM (cell loop)"``. Timings depend on the machine and its load; ``num_threads`` as in
-    :func:`time_forward` (one thread by default).
+    on the same seeded input ``(T, N, H_in)``.
+
+    Returns:
+        ``{name: Timing}`` with keys ``"nn.RNN"``, ``"nn.GRU"``, ``"nn.LSTM"``,
+        ``"LSTMCell loop"``; each key is its ``Timing.name``, so printouts, tables and
+        :func:`draw_timings` use the same names. Timings depend on the machine and its load;
+        ``num_threads`` as in :func:`time_forward` (one thread by default).
     """
     import torch
 
@@ -282,38 +291,89 @@ def compare_speed(
     timings = {}
     for mode in ORDER:
         module = config.replace(mode=mode).build(seed)
-        timings[mode] = time_forward(
-            module, x, repeats=repeats, warmup=warmup, name=f"nn.{mode}", num_threads=num_threads
-        )
+        runs = [(f"nn.{mode}", module)]
         if mode == "LSTM" and include_cells:
-            timings["LSTM (cell loop)"] = time_forward(
-                cells_from_module(module),
-                x,
-                repeats=repeats,
-                warmup=warmup,
-                name="LSTMCell loop",
-                num_threads=num_threads,
+            runs.append(("LSTMCell loop", cells_from_module(module)))
+        for name, run in runs:
+            timings[name] = time_forward(
+                run, x, repeats=repeats, warmup=warmup, name=name, num_threads=num_threads
             )
     return timings
 
 
+def forward_ops(
+    module: nn.Module | Callable[..., Any], x: Tensor, hx: Any = None
+) -> dict[str, int]:
+    """The operators one forward pass runs: ``{aten operator name: number of calls}``.
+
+    Records, under ``torch.no_grad()``, every call that reaches PyTorch's dispatcher (the
+    compiled kernels: ``addmm`` is one matrix product plus bias, ``mkldnn_rnn_layer`` a whole
+    oneDNN layer over every step), in order of first call. It shows why CPU speed is not just
+    the gate count: ``nn.RNN`` makes one ``addmm`` per step (plus one for all the inputs at
+    once), while ``nn.LSTM`` on a torch built with oneDNN hands the whole sequence to a single
+    fused call.
+
+    Args:
+        module: anything called as ``module(x)`` or ``module(x, hx)``.
+        x: the input, e.g. ``(T, N, H_in)``.
+    """
+    import torch
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    counts: dict[str, int] = {}
+
+    class _Record(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            name = func.overloadpacket.__name__
+            counts[name] = counts.get(name, 0) + 1
+            return func(*args, **(kwargs or {}))
+
+    args = (x,) if hx is None else (x, hx)
+    with torch.no_grad(), quiet_rnn_warnings(), _Record():
+        module(*args)
+    return counts
+
+
 # --- figures -----------------------------------------------------------------------------
+
+
+def _sizes_label(count: ParameterCount) -> str:
+    """``"H_in=10, H=20"`` (plus ``L``, ``D`` when not 1), read off the parameter shapes."""
+    rows, h_in = count.shapes["weight_ih_l0"]  # (G*H, H_in)
+    layers = sum(
+        1 for name in count.shapes if name.startswith("weight_ih_l") and "_rev" not in name
+    )
+    label = f"H_in={h_in}, H={rows // count.gate_blocks}"
+    if layers > 1:
+        label += f", L={layers}"
+    if "weight_ih_l0_reverse" in count.shapes:
+        label += ", D=2"
+    return label
+
+
+def _thousands(ax: Any) -> None:
+    """Plain ``1,234,567`` tick labels on the y axis (no ``1e6`` offset)."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
 
 def draw_parameter_counts(
     counts: Mapping[str, ParameterCount], savings: ProjectionSavings | None = None
 ) -> Figure:
     """Bars of the parameter counts (labelled with count and gate blocks); with ``savings``, a
-    second panel comparing the LSTM without and with ``proj_size``."""
+    second panel comparing the LSTM without and with ``proj_size``. Titles give the sizes."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(9 if savings else 5, 3.4), layout="constrained")
+    fig = Figure(figsize=(10 if savings else 5, 3.6), layout="constrained")
     axes = fig.subplots(1, 2 if savings else 1, squeeze=False)[0]
     colors = {"RNN": "#8da0cb", "GRU": "#66c2a5", "LSTM": "#fc8d62"}
     ax = axes[0]
     names = list(counts)
     values = [counts[m].observed for m in names]
-    bars = ax.bar(names, values, color=[colors.get(m, "#999999") for m in names])
+    bars = ax.bar(
+        [f"nn.{m}" for m in names], values, color=[colors.get(m, "#999999") for m in names]
+    )
     for bar, m in zip(bars, names, strict=True):
         ax.annotate(
             f"{counts[m].observed:,}\n(G = {counts[m].gate_blocks})",
@@ -324,11 +384,12 @@ def draw_parameter_counts(
         )
     ax.set_ylim(0, max(values) * 1.3)
     ax.set_ylabel("parameters")
-    ax.set_title("same sizes, G gate blocks each", fontsize=10)
+    _thousands(ax)
+    ax.set_title(f"{_sizes_label(counts[names[0]])}\nG gate blocks each", fontsize=10)
     if savings is not None:
         ax = axes[1]
         c = savings.config
-        labels = [f"LSTM\nH={c.hidden_size}", f"LSTMP\nproj_size={c.proj_size}"]
+        labels = ["nn.LSTM\nproj_size=0", f"nn.LSTM (LSTMP)\nproj_size={c.proj_size}"]
         values = [savings.without.observed, savings.projected.observed]
         bars = ax.bar(labels, values, color=["#fc8d62", "#e78ac3"])
         for bar, v in zip(bars, values, strict=True):
@@ -340,20 +401,25 @@ def draw_parameter_counts(
                 fontsize=8,
             )
         ax.set_ylim(0, max(values) * 1.25)
+        ax.set_ylabel("parameters")
+        _thousands(ax)
         ax.set_title(
-            f"proj_size saves {savings.saved:,} ({savings.fraction_saved:.1%})", fontsize=10
+            f"{_sizes_label(savings.without)}\nproj_size={c.proj_size} saves "
+            f"{savings.saved:,} ({savings.fraction_saved:.1%})",
+            fontsize=10,
         )
     return fig
 
 
 def draw_timings(timings: Mapping[str, Timing]) -> Figure:
-    """Horizontal bars of the best (least disturbed) forward time (ms) of each timed module."""
+    """Horizontal bars of the best (least disturbed) forward time (ms) of each timed module,
+    labelled with each ``Timing.name``."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(6, 0.5 + 0.5 * len(timings)), layout="constrained")
     ax = fig.subplots()
-    names = list(timings)[::-1]
-    ax.barh(names, [timings[n].best * 1e3 for n in names], color="#8da0cb")
+    keys = list(timings)[::-1]  # first on top
+    ax.barh([timings[k].name for k in keys], [timings[k].best * 1e3 for k in keys], color="#8da0cb")
     runs = max(t.runs for t in timings.values())
     ax.set_xlabel(f"forward time (ms), best of {runs} runs, this machine under its current load")
     return fig

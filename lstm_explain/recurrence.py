@@ -172,3 +172,59 @@ def rnn_loop(module: nn.RNN, x: Tensor, h_0: Tensor | None = None) -> tuple[Tens
     if module.batch_first:
         output = output.transpose(0, 1)
     return output, h_n
+
+
+def first_layers(module: nn.Module, num_layers: int) -> nn.Module:
+    """A copy of a stacked ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` keeping only its lowest layers.
+
+    Layer ``l`` reads only the layers below it, so the copy's ``h_n`` holds exactly the rows
+    ``0 .. num_layers*D - 1`` of the full module's ``h_n`` (given the same rows of ``h_0``):
+    a way to check which row of ``h_n`` is which layer against real values, not view arithmetic.
+
+    Args:
+        module: a recurrent layer; num_layers: how many of its layers to keep, 1..module.num_layers.
+
+    Returns:
+        A new module of the same kind and settings with ``num_layers`` layers and the same weights.
+
+    Raises:
+        ValueError: not a recurrent layer, or ``num_layers`` outside 1..module.num_layers.
+    """
+    from torch import nn
+
+    if not isinstance(module, (nn.RNN, nn.LSTM, nn.GRU)):
+        raise ValueError(
+            f"module must be an nn.RNN, nn.LSTM or nn.GRU (got module={type(module).__name__})"
+        )
+    if (
+        not isinstance(num_layers, int)
+        or isinstance(num_layers, bool)
+        or not 1 <= num_layers <= module.num_layers
+    ):
+        raise ValueError(
+            f"num_layers must be in 1..{module.num_layers} (got num_layers={num_layers!r})"
+        )
+    kwargs = dict(
+        input_size=module.input_size,
+        hidden_size=module.hidden_size,
+        num_layers=num_layers,
+        bias=module.bias,
+        batch_first=module.batch_first,
+        dropout=module.dropout if num_layers > 1 else 0.0,
+        bidirectional=module.bidirectional,
+    )
+    if isinstance(module, nn.RNN):
+        kwargs["nonlinearity"] = module.nonlinearity
+    if isinstance(module, nn.LSTM):
+        kwargs["proj_size"] = module.proj_size
+    copy = type(module)(**kwargs)
+    keep = {f"_l{layer}" for layer in range(num_layers)}
+    copy.load_state_dict(
+        {
+            name: p
+            for name, p in module.state_dict().items()
+            if name.removesuffix("_reverse")[name.rindex("_l") :] in keep
+        }
+    )
+    copy.train(module.training)
+    return copy

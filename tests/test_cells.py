@@ -151,3 +151,35 @@ def test_run_cells_rejects_bad_input():
         stack(torch.randn(5, 2, 7))
     with pytest.raises(ValueError, match="unbatched"):
         stack(torch.randn(5))
+
+
+def test_loop_difference_is_float32_rounding_only():
+    from lstm_explain.cells import loop_difference
+
+    torch.manual_seed(0)
+    x = torch.randn(5, 2, 3)
+    for cls in (nn.RNN, nn.GRU, nn.LSTM):
+        diff = loop_difference(cls(3, 4, num_layers=2, bidirectional=True), x)
+        assert list(diff) == (["output", "h_n", "c_n"] if cls is nn.LSTM else ["output", "h_n"])
+        assert all(0.0 <= d < 1e-6 for d in diff.values())
+    assert loop_difference(nn.RNN(3, 4), x) == {"output": 0.0, "h_n": 0.0}  # CPU: bit for bit
+    lstm = nn.LSTM(3, 4, batch_first=True)
+    h = torch.zeros(1, 2, 4)
+    assert max(loop_difference(lstm, x.transpose(0, 1), (h, h + 1)).values()) < 1e-6
+
+
+def test_loop_difference_shows_a_real_gap(monkeypatch):
+    from lstm_explain import cells
+
+    real = cells.cells_from_module
+
+    def off_by_a_bias(module, **kw):  # cells whose bias differs from the module's by 0.1
+        stack = real(module, share=False)
+        with torch.no_grad():
+            stack.layers[0][0].bias_hh.add_(0.1)
+        return stack
+
+    monkeypatch.setattr(cells, "cells_from_module", off_by_a_bias)
+    torch.manual_seed(0)
+    diff = cells.loop_difference(nn.GRU(3, 4), torch.randn(5, 2, 3))
+    assert min(diff.values()) > 1e-3

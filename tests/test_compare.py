@@ -17,6 +17,7 @@ from lstm_explain.compare import (
     compare_speed,
     draw_parameter_counts,
     draw_timings,
+    forward_ops,
     parameter_counts,
     parameter_ratios,
     projection_savings,
@@ -111,9 +112,24 @@ def test_timing_statistics():
 
 def test_compare_speed_times_every_module():
     timings = compare_speed(4, 8, seq_len=5, batch=2, repeats=2, warmup=0)
-    assert list(timings) == ["RNN", "GRU", "LSTM", "LSTM (cell loop)"]
+    assert list(timings) == ["nn.RNN", "nn.GRU", "nn.LSTM", "LSTMCell loop"]
+    assert all(t.name == key for key, t in timings.items())  # one name in printout and plot
     assert all(t.runs == 2 and t.output_shape == (5, 2, 8) for t in timings.values())
-    assert "LSTM (cell loop)" not in compare_speed(4, 8, seq_len=3, repeats=1, include_cells=False)
+    assert "LSTMCell loop" not in compare_speed(4, 8, seq_len=3, repeats=1, include_cells=False)
+
+
+def test_forward_ops_counts_the_kernels_one_pass_runs():
+    T = 7
+    x = torch.randn(T, 2, 3)
+    rnn_ops = forward_ops(nn.RNN(3, 4), x)
+    assert rnn_ops["addmm"] == T + 1  # all inputs at once, then one product per step
+    assert rnn_ops["tanh"] == T
+    lstm_ops = forward_ops(nn.LSTM(3, 4), x)
+    if torch.backends.mkldnn.is_available():  # oneDNN runs the whole layer in one call
+        assert lstm_ops.get("mkldnn_rnn_layer") == 1 and "addmm" not in lstm_ops
+    assert sum(forward_ops(nn.RNN(3, 4, num_layers=2), x).values()) > sum(rnn_ops.values())
+    h = torch.zeros(1, 2, 4)
+    assert forward_ops(nn.GRU(3, 4), x, h)["sigmoid_"] == 2 * T  # r and z at every step
 
 
 def test_figures():
@@ -123,9 +139,18 @@ def test_figures():
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert any(f"{counts['LSTM'].observed:,}" in t for t in texts)
     fig = draw_parameter_counts(counts, projection_savings(4, 8, 2))
-    assert len(fig.axes) == 2 and "proj_size saves" in fig.axes[1].get_title()
-    fig = draw_timings({"a": Timing("a", (0.001,), (1,)), "b": Timing("b", (0.002,), (1,))})
+    assert len(fig.axes) == 2 and "proj_size=2 saves" in fig.axes[1].get_title()
+    assert [ax.get_ylabel() for ax in fig.axes] == ["parameters", "parameters"]
+    assert fig.axes[0].get_title().startswith("H_in=4, H=8\n")
+    fig.canvas.draw()
+    for ax in fig.axes:  # plain thousands, no "1e6" offset text
+        assert ax.yaxis.get_offset_text().get_text() == ""
+    deep = parameter_counts(4, 8, num_layers=2, bidirectional=True)
+    assert "H_in=4, H=8, L=2, D=2" in draw_parameter_counts(deep).axes[0].get_title()
+    fig = draw_timings({"a": Timing("nn.A", (0.001,), (1,)), "b": Timing("B", (0.002,), (1,))})
     assert len(fig.axes[0].patches) == 2
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["B", "nn.A"]  # the Timing names, first key on top
 
 
 def test_time_forward_sets_and_restores_threads():

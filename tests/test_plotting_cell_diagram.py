@@ -40,6 +40,17 @@ def test_diagram_labels_follow_the_config():
         assert label in texts
     assert "i = σ" in texts and "g = tanh" in texts and "forget gate" in texts
     assert "$x_t$  (N, 7)" in texts
+    # boxes left to right in the weights' row order, not f first
+    x_of = {
+        t.get_text()[0]: t.get_position()[0]
+        for t in fig.axes[0].texts
+        if t.get_text()[1:4] == " = "
+    }
+    assert sorted(x_of, key=x_of.get) == ["i", "f", "g", "o"]
+    # x_t and h_{t-1} are concatenated, and the joined width is printed
+    assert "concat" in texts
+    assert any("(N, H_in + H_out) = (N, 12)" in t for t in texts)
+    assert "candidate (cell gate)" in texts
     assert "(20, 7)" in fig._suptitle.get_text()
 
 

@@ -28,30 +28,35 @@ def test_cube_has_one_voxel_per_number_and_highlights():
     assert ax.name == "3d"
     texts = _legend_texts(fig)
     assert texts == [slice_labels(1, 0, None)["sample"], slice_labels(1, 0, None)["step"]]
-    assert "x[:, 1] in (T, N, F)" in texts[0] and "x[0] in (T, N, F)" in texts[1]
+    assert "x[:, 1] in (T, N, H_in)" in texts[0] and "x[0] in (T, N, H_in)" in texts[1]
     assert len(ax.collections) == 3 * 4 * 2  # one voxel per number
+    # the highlighted cells are one solid set: an inner sample slice gets its own faces
+    solid = [c for c in ax.collections if c.get_facecolor()[0][3] == 1.0]
+    assert len(solid) == 4 * 2 + 3 * 2 - 2  # sample 1 (T x F) + step 0 (N x F), overlap once
     assert (
-        "t (T = 4)" in ax.get_xlabel() and "N = 3" in ax.get_ylabel() and "F = 2" in ax.get_zlabel()
+        "t (T = 4)" in ax.get_xlabel()
+        and "N = 3" in ax.get_ylabel()
+        and "H_in = 2" in ax.get_zlabel()
     )
 
 
 def test_cube_colors_mark_exactly_the_slices():
     colors = cube_colors(3, 4, 2, sample=1, step=0, feature=None)  # (T, N, F)
     assert colors.shape == (4, 3, 2)
-    blue, orange = SLICE_COLORS["sample"] + "d0", SLICE_COLORS["step"] + "d0"
+    blue, orange = SLICE_COLORS["sample"] + "ff", SLICE_COLORS["step"] + "ff"
     assert (colors[0] == orange).all()  # step 0: every sample, every feature
     assert (colors[1:, 1] == blue).all()  # sample 1 at the other steps
     rest = np.ones((4, 3, 2), bool)
     rest[0] = False
     rest[:, 1] = False
-    assert all(c.endswith("40") for c in colors[rest])
-    assert (cube_colors(3, 4, 2, feature=1)[:, :, 1] == SLICE_COLORS["feature"] + "d0").all()
+    assert all(c.endswith("1a") for c in colors[rest])
+    assert (cube_colors(3, 4, 2, feature=1)[:, :, 1] == SLICE_COLORS["feature"] + "ff").all()
 
 
 def test_cube_without_highlight_has_no_legend():
     fig = draw_data_cube(2, 2, 2)
     assert fig.legends == []
-    assert "N=2 samples x T=2 steps x F=2 features" in fig._suptitle.get_text()
+    assert "N=2 samples x T=2 steps x H_in=2 features" in fig._suptitle.get_text()
 
 
 @pytest.mark.parametrize(
@@ -76,11 +81,11 @@ def test_layouts_panels_and_titles():
     assert len(axes) == 2 * 3  # two rows of max(T, N) = 3 panels
     titles = [a.get_title() for a in axes if a.axison]
     assert titles == [
-        "x[0]: step 0, (N, F)",
-        "x[1]: step 1, (N, F)",
-        "x[2]: step 2, (N, F)",
-        "x[0]: sample 0, (T, F)",
-        "x[1]: sample 1, (T, F)",
+        "x[0]: step 0, (N, H_in)",
+        "x[1]: step 1, (N, H_in)",
+        "x[2]: step 2, (N, H_in)",
+        "x[0]: sample 0, (T, H_in)",
+        "x[1]: sample 1, (T, H_in)",
     ]
     # a time-major panel is N x F, a batch-first panel T x F
     assert axes[0].images[0].get_array().shape[:2] == (2, 4)

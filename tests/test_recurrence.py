@@ -117,3 +117,40 @@ def test_bad_inputs_name_the_field():
         ValueError, match=r"h_0 must have shape.*\(1, 2, 3\).*h_0.shape=\(2, 1, 3\)"
     ):
         rnn_loop(m, torch.zeros(5, 2, 4), torch.zeros(2, 1, 3))
+
+
+@pytest.mark.parametrize("kind", [nn.RNN, nn.LSTM, nn.GRU])
+def test_first_layers_gives_the_lower_rows_of_h_n(kind):
+    from lstm_explain.recurrence import first_layers
+
+    torch.manual_seed(0)
+    full = kind(5, 4, num_layers=3, bidirectional=True)
+    x, h_0 = torch.randn(6, 2, 5), torch.randn(6, 2, 4)
+    state = (h_0, torch.randn(6, 2, 4)) if kind is nn.LSTM else h_0
+    _, s = full(x, state)
+    h_n = s[0] if kind is nn.LSTM else s
+    low = first_layers(full, 2)
+    assert low.num_layers == 2 and low.bidirectional
+    low_state = (state[0][:4], state[1][:4]) if kind is nn.LSTM else state[:4]
+    _, s2 = low(x, low_state)
+    h_low = s2[0] if kind is nn.LSTM else s2
+    assert torch.allclose(h_low, h_n[:4], atol=1e-6)
+    assert not torch.allclose(h_low[-1], h_n[-1], atol=1e-3)  # layer 1 is not layer 2
+    # the copy owns its weights: changing it leaves the original alone
+    with torch.no_grad():
+        low.weight_ih_l0.zero_()
+    assert full.weight_ih_l0.abs().sum() > 0
+
+
+def test_first_layers_keeps_settings_and_rejects_bad_input():
+    from lstm_explain.recurrence import first_layers
+
+    lstm = nn.LSTM(3, 4, num_layers=2, proj_size=2, batch_first=True)
+    one = first_layers(lstm, 1)
+    assert (one.proj_size, one.batch_first, one.num_layers) == (2, True, 1)
+    assert set(one.state_dict()) == {n for n in lstm.state_dict() if n.endswith("_l0")}
+    assert first_layers(nn.RNN(3, 4, nonlinearity="relu"), 1).nonlinearity == "relu"
+    with pytest.raises(ValueError, match=r"num_layers must be in 1..2 \(got num_layers=3\)"):
+        first_layers(lstm, 3)
+    with pytest.raises(ValueError, match=r"got module=LSTMCell"):
+        first_layers(nn.LSTMCell(3, 4), 1)

@@ -21,11 +21,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-#: What each gate does, in PyTorch's weight order.
+#: What each gate does, in PyTorch's weight order (PyTorch's docs call ``g`` the cell gate).
 GATE_ROLES = {
     "i": "input gate",
     "f": "forget gate",
-    "g": "candidate",
+    "g": "candidate (cell gate)",
     "o": "output gate",
 }
 _GATE_COLORS = {"i": "#cfe3ff", "f": "#ffd8b1", "g": "#d5f0d0", "o": "#e8dcf5"}
@@ -68,8 +68,9 @@ def draw_lstm_cell(config: RNNConfig | None = None) -> Figure:
 
     Returns:
         A matplotlib ``Figure``. The cell state runs along the top (``c_{t-1}`` to ``c_t``), the
-        hidden state along the bottom (``h_{t-1}`` to ``h_t``); the four gate boxes read
-        ``[x_t, h_{t-1}]``.
+        hidden state along the bottom (``h_{t-1}`` to ``h_t``); ``x_t`` and ``h_{t-1}`` are
+        concatenated into ``[x_t, h_{t-1}]``, which the four gate boxes (left to right in the
+        weights' row order i, f, g, o) read.
 
     Raises:
         ValueError: ``config`` is not an LSTM ``RNNConfig``.
@@ -92,8 +93,8 @@ def draw_lstm_cell(config: RNNConfig | None = None) -> Figure:
     ax.set_axis_off()
     ax.add_patch(
         FancyBboxPatch(
-            (1.0, 0.35),
-            8.6,
+            (0.6, 0.35),
+            9.0,
             5.3,
             boxstyle="round,pad=0.1",
             facecolor="#f7f7f7",
@@ -102,8 +103,10 @@ def draw_lstm_cell(config: RNNConfig | None = None) -> Figure:
     )
 
     y_c, y_h, y_gate = 5.0, 0.9, 2.4
-    x_gate = {"f": 2.6, "i": 4.2, "g": 5.6, "o": 7.2}
-    x_forget, x_add, x_tanh = 2.6, 5.6, 8.6
+    # boxes left to right in PyTorch's row order i, f, g, o
+    x_gate = {g: 2.6 + 1.6 * k for k, g in enumerate(GATE_NAMES["LSTM"])}
+    x_forget, x_add, x_tanh = x_gate["f"], x_gate["g"], 8.9
+    x_cat = 1.2  # where x_t and h_{t-1} are concatenated
     # cell state along the top: c_{t-1} -> (x f) -> (+ i*g) -> c_t
     ax.text(-0.5, y_c, "$c_{t-1}$", ha="left", va="center", fontsize=13)
     _arrow(ax, (0.2, y_c), (x_forget - 0.28, y_c))
@@ -112,11 +115,34 @@ def draw_lstm_cell(config: RNNConfig | None = None) -> Figure:
     _node(ax, (x_add, y_c), "+")
     _arrow(ax, (x_add + 0.28, y_c), (10.4, y_c))
     ax.text(10.5, y_c, "$c_t$", ha="left", va="center", fontsize=13)
-    # inputs: h_{t-1} from the left, x_t from below, joined into [x_t, h_{t-1}]
+    # inputs: h_{t-1} from the left and x_t from below are concatenated (not added) into one
+    # vector [x_t, h_{t-1}], which every gate reads
     ax.text(-0.5, y_h, "$h_{t-1}$", ha="left", va="center", fontsize=13)
-    ax.plot([0.2, 7.2], [y_h, y_h], color="#444444", lw=1.3)
-    ax.text(1.6, -0.75, f"$x_t$  (N, {H_in})", ha="center", va="bottom", fontsize=11)
-    _arrow(ax, (1.6, -0.3), (1.6, y_h))
+    _arrow(ax, (0.2, y_h), (x_cat - 0.4, y_h))
+    ax.text(x_cat, -0.75, f"$x_t$  (N, {H_in})", ha="center", va="bottom", fontsize=11)
+    _arrow(ax, (x_cat, -0.3), (x_cat, y_h - 0.25))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x_cat - 0.4, y_h - 0.25),
+            0.8,
+            0.5,
+            boxstyle="round,pad=0.03",
+            facecolor="white",
+            edgecolor="#444444",
+            zorder=2,
+        )
+    )
+    ax.text(x_cat, y_h, "concat", ha="center", va="center", fontsize=8, zorder=3)
+    ax.plot([x_cat + 0.4, x_gate["o"]], [y_h, y_h], color="#444444", lw=2.2)
+    ax.text(
+        x_gate["i"] - 0.3,
+        y_h - 0.38,
+        f"[$x_t$, $h_{{t-1}}$]: (N, H_in + H_out) = (N, {H_in + config.h_out})",
+        ha="left",
+        va="center",
+        fontsize=8,
+        color="#555555",
+    )
     for xg in x_gate.values():
         _arrow(ax, (xg, y_h), (xg, y_gate - 0.55))
     # the four gate boxes
@@ -125,8 +151,8 @@ def draw_lstm_cell(config: RNNConfig | None = None) -> Figure:
         start, stop = rows[g]
         ax.add_patch(
             FancyBboxPatch(
-                (xg - 0.66, y_gate - 0.55),
-                1.32,
+                (xg - 0.7, y_gate - 0.55),
+                1.4,
                 1.1,
                 boxstyle="round,pad=0.04",
                 facecolor=_GATE_COLORS[g],
@@ -135,7 +161,7 @@ def draw_lstm_cell(config: RNNConfig | None = None) -> Figure:
             )
         )
         ax.text(xg, y_gate + 0.28, f"{g} = {act}", ha="center", va="center", fontsize=11, zorder=3)
-        ax.text(xg, y_gate, GATE_ROLES[g], ha="center", va="center", fontsize=8, zorder=3)
+        ax.text(xg, y_gate, GATE_ROLES[g], ha="center", va="center", fontsize=7.5, zorder=3)
         ax.text(
             xg, y_gate - 0.3, f"rows {start}:{stop}", ha="center", va="center", fontsize=8, zorder=3
         )
@@ -144,7 +170,11 @@ def draw_lstm_cell(config: RNNConfig | None = None) -> Figure:
     y_ig = 3.8
     _node(ax, (x_add, y_ig), "⊙")
     _arrow(ax, (x_gate["g"], y_gate + 0.55), (x_add, y_ig - 0.28))
-    _arrow(ax, (x_gate["i"], y_gate + 0.55), (x_add - 0.22, y_ig - 0.18))
+    # i reaches i ⊙ g over the f line: a gap where they cross shows they do not meet
+    gap = 0.12
+    ax.plot([x_gate["i"], x_gate["i"]], [y_gate + 0.55, y_ig], color="#444444", lw=1.3)
+    ax.plot([x_gate["i"], x_forget - gap], [y_ig, y_ig], color="#444444", lw=1.3)
+    _arrow(ax, (x_forget + gap, y_ig), (x_add - 0.28, y_ig))
     _arrow(ax, (x_add, y_ig + 0.28), (x_add, y_c - 0.28))
     # h_t = o * tanh(c_t)
     y_tanh, y_out = 3.8, 2.4
@@ -163,13 +193,13 @@ def draw_lstm_cell(config: RNNConfig | None = None) -> Figure:
     ax.text(x_tanh, y_tanh, "tanh", ha="center", va="center", fontsize=10, zorder=3)
     _arrow(ax, (x_tanh, y_tanh - 0.28), (x_tanh, y_out + 0.28))
     _node(ax, (x_tanh, y_out), "⊙")
-    _arrow(ax, (x_gate["o"] + 0.66, y_gate), (x_tanh - 0.28, y_out))
+    _arrow(ax, (x_gate["o"] + 0.7, y_gate), (x_tanh - 0.28, y_out))
     ax.plot([x_tanh, x_tanh], [y_out - 0.28, y_h], color="#444444", lw=1.3)
     _arrow(ax, (x_tanh, y_h), (10.4, y_h))
     ax.text(10.5, y_h, "$h_t$", ha="left", va="center", fontsize=13)
-    _arrow(ax, (9.3, y_h), (9.3, 6.25), color="#1f5fbf")
+    _arrow(ax, (9.5, y_h), (9.5, 6.25), color="#1f5fbf")
     ax.text(
-        9.4, 6.05, "output[t]\n(top layer)", ha="left", va="center", fontsize=8, color="#1f5fbf"
+        9.6, 6.05, "output[t]\n(top layer)", ha="left", va="center", fontsize=8, color="#1f5fbf"
     )
     ax.text(
         0.3,
@@ -178,7 +208,7 @@ def draw_lstm_cell(config: RNNConfig | None = None) -> Figure:
         fontsize=8,
         color="#555555",
     )
-    ax.text(0.3, y_h - 0.4, f"hidden state h: (N, {config.h_out})", fontsize=8, color="#555555")
+    ax.text(-0.5, y_h + 0.4, f"hidden state h: (N, {config.h_out})", fontsize=8, color="#555555")
     fig.suptitle(
         f"one step of {config.code()}: weight_ih (4*H, H_in) = ({4 * H}, {H_in}), "
         f"gates stacked i, f, g, o",

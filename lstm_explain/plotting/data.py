@@ -1,9 +1,9 @@
 """Figures of sequence data: the data cube (samples x time x features) and its two memory layouts.
 
 A batch of sequences is a cube: ``N`` samples (sequences), each ``T`` steps long, each step a
-vector of ``F`` features (``F`` is ``input_size``, ``H_in``). :func:`draw_data_cube` draws it with
-slices highlighted (one sample, one time step, one feature) and labels each slice with the index
-that takes it out of a ``(T, N, F)`` tensor and of a batch_first ``(N, T, F)`` tensor.
+vector of ``H_in`` features (``input_size``). :func:`draw_data_cube` draws it with slices
+highlighted (one sample, one time step, one feature) and labels each slice with the index that
+takes it out of a ``(T, N, H_in)`` tensor and of a batch_first ``(N, T, H_in)`` tensor.
 :func:`draw_layouts` draws the same cube stored both ways, to show what ``x[k]`` means in each.
 
 matplotlib is imported inside the functions, so importing this module is instant.
@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: slice colours: sample (blue), time step (orange), feature (green); the rest light grey.
 SLICE_COLORS = {"sample": "#1f77b4", "step": "#ff7f0e", "feature": "#2ca02c"}
 _BASE = "#d9d9d9"
+_SOLID, _FAINT = "ff", "1a"  # alpha of highlighted and of other cells
 
 
 def _need_size(name: str, value: object, maximum: int) -> None:
@@ -41,16 +42,18 @@ def _need_index(name: str, value: object, size_name: str, size: int) -> None:
 def slice_labels(sample: int | None, step: int | None, feature: int | None) -> dict[str, str]:
     """How to take each highlighted slice out of the tensor, in both layouts.
 
-    ``{"sample": "sample 1: x[:, 1] in (T, N, F), x[1] in (N, T, F) -> (T, F)", …}``.
+    ``{"sample": "sample 1: x[:, 1] in (T, N, H_in), x[1] in (N, T, H_in) -> (T, H_in)", …}``.
     """
     labels = {}
     if sample is not None:
         labels["sample"] = (
-            f"sample {sample}: x[:, {sample}] in (T, N, F), x[{sample}] in (N, T, F) -> (T, F)"
+            f"sample {sample}: x[:, {sample}] in (T, N, H_in), x[{sample}] in (N, T, H_in)"
+            " -> (T, H_in)"
         )
     if step is not None:
         labels["step"] = (
-            f"time step {step}: x[{step}] in (T, N, F), x[:, {step}] in (N, T, F) -> (N, F)"
+            f"time step {step}: x[{step}] in (T, N, H_in), x[:, {step}] in (N, T, H_in)"
+            " -> (N, H_in)"
         )
     if feature is not None:
         labels["feature"] = f"feature {feature}: x[..., {feature}] in both -> (T, N) or (N, T)"
@@ -68,19 +71,19 @@ def cube_colors(
 ) -> np.ndarray:
     """Each cell's colour (``#rrggbbaa``), indexed like the voxel grid ``(time, sample, feature)``.
 
-    Highlighted slices are nearly opaque; a cell in two slices takes the later one's colour in
-    the order sample, step, feature; the rest is a faint grey.
+    Highlighted slices are opaque; a cell in two slices takes the later one's colour in the order
+    sample, step, feature; the rest is a faint, nearly transparent grey.
     """
     import numpy as np
 
-    colors = np.empty((t, n, f), dtype=object)  # (T, N, F)
-    colors[...] = _BASE + "40"
+    colors = np.empty((t, n, f), dtype=object)  # (T, N, H_in)
+    colors[...] = _BASE + _FAINT
     if sample is not None:
-        colors[:, sample, :] = SLICE_COLORS["sample"] + "d0"
+        colors[:, sample, :] = SLICE_COLORS["sample"] + _SOLID
     if step is not None:
-        colors[step, :, :] = SLICE_COLORS["step"] + "d0"
+        colors[step, :, :] = SLICE_COLORS["step"] + _SOLID
     if feature is not None:
-        colors[:, :, feature] = SLICE_COLORS["feature"] + "d0"
+        colors[:, :, feature] = SLICE_COLORS["feature"] + _SOLID
     return colors
 
 
@@ -97,12 +100,13 @@ def draw_data_cube(
     """The data cube of ``n`` samples x ``t`` time steps x ``f`` features, slices highlighted.
 
     Time runs left to right, samples go back in depth, features go up. Each cell is one number
-    ``x[step, sample, feature]``.
+    ``x[step, sample, feature]``. Highlighted slices are drawn as solid blocks and the other
+    cells as faint glass around them, so a slice inside the cube (a middle sample) stays visible.
 
     Args:
-        n, t, f: samples ``N``, steps ``T`` and features ``F`` (each 1..12, to stay legible).
-        sample: highlight one sample (a whole sequence, ``(T, F)``) in blue.
-        step: highlight one time step (what the layer reads at that step, ``(N, F)``) in orange.
+        n, t, f: samples ``N``, steps ``T`` and features ``H_in`` (each 1..12, to stay legible).
+        sample: highlight one sample (a whole sequence, ``(T, H_in)``) in blue.
+        step: highlight one time step (what the layer reads at that step, ``(N, H_in)``) in orange.
         feature: highlight one feature over all samples and steps (``(T, N)``) in green.
         title: the figure title (default: the sizes).
 
@@ -123,22 +127,27 @@ def draw_data_cube(
     _need_index("step", step, "t", t)
     _need_index("feature", feature, "f", f)
 
-    filled = np.ones((t, n, f), dtype=bool)
     colors = cube_colors(n, t, f, sample=sample, step=step, feature=feature)
+    # two voxel sets: voxels only draw faces between filled and empty cells, so one set for the
+    # whole cube would show an inner slice as a hollow outline on the surface only.
+    lit = np.vectorize(lambda c: not c.endswith(_FAINT))(colors)
 
     fig = Figure(figsize=(7.5, 6.0))
     ax = fig.add_axes((0.0, 0.16, 1.0, 0.78), projection="3d")
-    ax.voxels(filled, facecolors=colors, edgecolors="#555555", linewidth=0.4)
+    if (~lit).any():
+        ax.voxels(~lit, facecolors=colors, edgecolors="#55555540", linewidth=0.3)
+    if lit.any():
+        ax.voxels(lit, facecolors=colors, edgecolors="#333333", linewidth=0.5)
     ax.set_box_aspect((t, n, f))
     ax.view_init(elev=22, azim=-62)
     ax.set_xlabel(f"time step t (T = {t})")
     ax.set_ylabel(f"sample (N = {n})")
-    ax.set_zlabel(f"feature (F = {f})")
+    ax.set_zlabel(f"feature (H_in = {f})")
     ax.set_xticks(np.arange(t) + 0.5, [str(i) for i in range(t)])
     ax.set_yticks(np.arange(n) + 0.5, [str(i) for i in range(n)])
     ax.set_zticks(np.arange(f) + 0.5, [str(i) for i in range(f)])
     ax.tick_params(labelsize=7, pad=0)
-    fig.suptitle(title or f"a batch of sequences: N={n} samples x T={t} steps x F={f} features")
+    fig.suptitle(title or f"a batch of sequences: N={n} samples x T={t} steps x H_in={f} features")
     labels = slice_labels(sample, step, feature)
     if labels:
         handles = [Patch(color=SLICE_COLORS[k], label=v) for k, v in labels.items()]
@@ -147,10 +156,10 @@ def draw_data_cube(
 
 
 def draw_layouts(n: int, t: int, f: int) -> Figure:
-    """The same ``n x t x f`` batch stored as ``(T, N, F)`` (top) and as batch_first ``(N, T, F)``.
+    """The same ``n x t x f`` batch stored as ``(T, N, H_in)`` (top) and batch_first ``(N, T, H_in)``.
 
-    Top row: ``T`` matrices ``x[0] … x[T-1]``, each ``(N, F)``: step k of every sample.
-    Bottom row: ``N`` matrices ``x[0] … x[N-1]``, each ``(T, F)``: one whole sample.
+    Top row: ``T`` matrices ``x[0] … x[T-1]``, each ``(N, H_in)``: step k of every sample.
+    Bottom row: ``N`` matrices ``x[0] … x[N-1]``, each ``(T, H_in)``: one whole sample.
     A cell's colour is its sample, its shade its time step, so the same numbers can be followed
     from one layout to the other.
 
@@ -184,22 +193,22 @@ def draw_layouts(n: int, t: int, f: int) -> Figure:
     grid = fig.subplots(2, cols, squeeze=False)
     for ax in grid.flat:
         ax.set_axis_off()
-    for k in range(t):  # time-major: x[k] is step k of every sample, (N, F)
+    for k in range(t):  # time-major: x[k] is step k of every sample, (N, H_in)
         img = np.array([[cell_color(i, k)] * f for i in range(n)])
         ax = grid[0, k]
-        show(ax, img, f"x[{k}]: step {k}, (N, F)")
+        show(ax, img, f"x[{k}]: step {k}, (N, H_in)")
         ax.set_yticks(range(n), [f"s{i}" for i in range(n)] if k == 0 else [""] * n, fontsize=7)
-    for i in range(n):  # batch_first: x[i] is sample i, all steps, (T, F)
+    for i in range(n):  # batch_first: x[i] is sample i, all steps, (T, H_in)
         img = np.array([[cell_color(i, k)] * f for k in range(t)])
         ax = grid[1, i]
-        show(ax, img, f"x[{i}]: sample {i}, (T, F)")
+        show(ax, img, f"x[{i}]: sample {i}, (T, H_in)")
         ax.set_yticks(range(t), [f"t{k}" for k in range(t)] if i == 0 else [""] * t, fontsize=7)
-    grid[0, 0].set_ylabel("(T, N, F)\nrows: samples", fontsize=9)
-    grid[1, 0].set_ylabel("(N, T, F), batch_first\nrows: time steps", fontsize=9)
+    grid[0, 0].set_ylabel("(T, N, H_in)\nrows: samples", fontsize=9)
+    grid[1, 0].set_ylabel("(N, T, H_in), batch_first\nrows: time steps", fontsize=9)
     grid[1, 0].set_xlabel(f"columns: {f} features", fontsize=8)
     grid[0, 0].set_xlabel(f"columns: {f} features", fontsize=8)
     fig.suptitle(
-        f"one batch, two layouts: N={n}, T={t}, F={f} (colour = sample, shade = time step)",
+        f"one batch, two layouts: N={n}, T={t}, H_in={f} (colour = sample, shade = time step)",
         fontsize=10,
     )
     return fig
