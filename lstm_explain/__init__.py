@@ -34,6 +34,8 @@ _EXPORTS: dict[str, str] = {
     "rnn_loop": "recurrence",
     "rnn_states": "recurrence",
     "rnn_step": "recurrence",
+    "first_layers": "recurrence",
+    "input_sensitivity": "memory",
     "final_hidden": "sequences",
     "ShapeExplorer": "widgets",
     "GateExplorer": "widgets",
