@@ -36,6 +36,7 @@ _EXPORTS: dict[str, str] = {
     "rnn_step": "recurrence",
     "first_layers": "recurrence",
     "input_sensitivity": "memory",
+    "loop_difference": "cells",
     "final_hidden": "sequences",
     "ShapeExplorer": "widgets",
     "GateExplorer": "widgets",
