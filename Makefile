@@ -4,6 +4,8 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 PORT    ?= 8866
 PYTEST_FLAGS ?= -n 2 --dist loadscope
+# Jupyter refuses to start as root (containers, CI) unless told it may
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: setup lab test unit nbtest lint format browser-deps app notebooks bench clean
 
@@ -18,7 +20,7 @@ $(STAMP): pyproject.toml tools/install_torch.sh
 
 ## lab: the main job: JupyterLab on notebooks/
 lab: setup
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
 ## test: lint, unit tests, browser test and nbval over every notebook
 test: setup browser-deps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import tomllib
@@ -78,6 +79,8 @@ def test_make_lab_sets_up_venv_and_starts_jupyterlab_on_notebooks() -> None:
     assert "tools/install_torch.sh .venv/bin/python" in out
     assert '.venv/bin/python -m pip install -q -e ".[test]"' in out
     assert ".venv/bin/jupyter lab --ServerApp.root_dir=notebooks" in out
+    if os.geteuid() == 0:  # Jupyter refuses root without it
+        assert "--allow-root" in out
 
 
 def test_make_test_runs_lint_units_and_nbval_on_every_notebook() -> None:
