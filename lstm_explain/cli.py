@@ -54,9 +54,12 @@ def add_config_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace):  # -> RNNConfig
+    """The RNNConfig of parsed options (input options default when a subcommand lacks them)."""
     from .config import RNNConfig
 
-    if args.unbatched and args.lengths is not None:
+    unbatched = getattr(args, "unbatched", False)
+    lengths = getattr(args, "lengths", None)
+    if unbatched and lengths is not None:
         raise ValueError("--lengths needs a batched input (drop --unbatched)")
     return RNNConfig(
         mode=args.mode,
@@ -69,9 +72,9 @@ def config_from_args(args: argparse.Namespace):  # -> RNNConfig
         bias=args.bias,
         dropout=args.dropout,
         nonlinearity=args.nonlinearity,
-        seq_len=args.seq_len,
-        batch=None if args.unbatched else args.batch,
-        lengths=args.lengths,
+        seq_len=getattr(args, "seq_len", 5),
+        batch=None if unbatched else getattr(args, "batch", 3),
+        lengths=lengths if hasattr(args, "seq_len") else None,
     )
 
 

@@ -1925,18 +1925,9 @@ def _diagnose_args(p: argparse.ArgumentParser) -> None:
 def _cmd_diagnose(args: argparse.Namespace) -> int:
     import torch
 
-    cfg = RNNConfig(
-        mode=args.mode,
-        input_size=args.input_size,
-        hidden_size=args.hidden_size,
-        num_layers=args.num_layers,
-        bidirectional=args.bidirectional,
-        batch_first=args.batch_first,
-        proj_size=args.proj_size,
-        bias=args.bias,
-        dropout=args.dropout,
-        nonlinearity=args.nonlinearity,
-    )
+    from .cli import config_from_args
+
+    cfg = config_from_args(args)  # the layer's knobs; the input's shapes come below
     shapes = {
         "--input-shape": args.input_shape,
         "--h0-shape": args.h0_shape,
