@@ -17,6 +17,7 @@ from lstm_explain.plotting.gates import (
     plot_gate_heatmaps,
     plot_gate_saturation,
     plot_state_trajectories,
+    plot_state_vs_quantity,
 )
 
 
@@ -123,3 +124,33 @@ def test_trajectories_errors(lstm_trace, gru_trace):
         gru_trace, [1], marks=torch.tensor([0, 1, 0, 0, 0, 1], dtype=torch.bool)
     )
     assert [ax.get_ylabel() for ax in fig.axes] == ["input", "h"]
+
+
+def test_state_vs_quantity_scatters_every_step_and_the_mean_per_value(lstm_trace):
+    count = torch.arange(14.0).reshape(7, 2) % 3  # values 0, 1, 2
+    fig = plot_state_vs_quantity(lstm_trace, 3, count, layer=1, direction=1)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["c of unit 3", "h of unit 3"]
+    c = lstm_trace.gates[1][1]["c"][..., 3]
+    offsets = fig.axes[0].collections[0].get_offsets()
+    np.testing.assert_allclose(offsets, np.stack([count.flatten(), c.flatten()], 1), rtol=1e-6)
+    mean_line = fig.axes[0].get_lines()[0]
+    np.testing.assert_allclose(mean_line.get_xdata(), [0, 1, 2])
+    np.testing.assert_allclose(
+        mean_line.get_ydata(), [float(c[count == k].mean()) for k in range(3)], rtol=1e-6
+    )
+    assert "layer 1 backward, unit 3 against count" in fig._suptitle.get_text()
+
+
+def test_state_vs_quantity_skips_padding_and_errors(gru_trace):
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    torch.manual_seed(0)
+    trace = trace_gates(nn.LSTM(3, 4), pack_padded_sequence(torch.randn(5, 2, 3), [5, 2]))
+    fig = plot_state_vs_quantity(trace, 0, torch.zeros(5, 2), states=["h"])
+    assert len(fig.axes) == 1 and len(fig.axes[0].collections[0].get_offsets()) == 7
+    with pytest.raises(ValueError, match=r"unit must be an integer in \[0, 3\] \(got unit=4\)"):
+        plot_state_vs_quantity(gru_trace, 4, torch.zeros(6, 3))
+    with pytest.raises(ValueError, match=r"quantity must have shape \(T, N\) = \(6, 3\)"):
+        plot_state_vs_quantity(gru_trace, 0, torch.zeros(6))
+    with pytest.raises(ValueError, match=r"gates must be a non-empty subset of \['h'\]"):
+        plot_state_vs_quantity(gru_trace, 0, torch.zeros(6, 3), states=["c"])

@@ -8,6 +8,7 @@ import torch
 from lstm_explain.tasks import (
     COUNT_TOKENS,
     find_tracking_unit,
+    linear_fit_accuracy,
     make_counting_with_resets,
     train_gate_demo,
 )
@@ -75,3 +76,14 @@ def test_find_tracking_unit_picks_the_most_correlated_unit():
     states[0, 0, 2] = float("nan")  # a padded step is ignored
     unit, r = find_tracking_unit(states, q)
     assert unit == 1 and r < -0.99
+
+
+def test_linear_fit_accuracy_tells_a_line_from_a_saturated_curve():
+    count = torch.arange(12.0).repeat(5, 1).T  # (T=12, N=5), counts 0..11
+    assert linear_fit_accuracy(0.3 * count - 1.0, count) == 1.0  # a line: exact
+    saturated = torch.tanh(count)  # 0.9951, 0.9993, ... : a line cannot tell the high counts apart
+    assert linear_fit_accuracy(saturated, count) < 0.5
+    both = torch.stack([saturated, count / 7], -1)  # (T, N, 2): the second feature fixes it
+    assert linear_fit_accuracy(both, count) == 1.0
+    with pytest.raises(ValueError, match=r"features must be \(T, N\) or \(T, N, K\)"):
+        linear_fit_accuracy(torch.zeros(12, 4), count)

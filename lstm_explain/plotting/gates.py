@@ -4,6 +4,8 @@
 - :func:`plot_gate_saturation`: per unit, the share of steps a gate is near 0 vs near 1
   (Karpathy et al., "Visualizing and Understanding Recurrent Networks", 2015).
 - :func:`plot_state_trajectories`: ``c`` and ``h`` of chosen units over time, under the input.
+- :func:`plot_state_vs_quantity`: a unit's ``c`` / ``h`` at every step against the quantity it
+  should track (e.g. the count), with the mean state for each value: is the relation a line?
 
 Each returns a ``matplotlib.figure.Figure`` (no pyplot state); matplotlib is imported inside.
 """
@@ -275,4 +277,65 @@ def plot_state_trajectories(
         axes[-1].set_xticks(time)
     axes[-1].set_xlabel("time step t")
     axes[-1].set_xlim(-0.5, steps - 0.5)
+    return fig
+
+
+def plot_state_vs_quantity(
+    trace: GateTrace,
+    unit: int,
+    quantity: Tensor,
+    states: Sequence[str] | None = None,
+    layer: int = 0,
+    direction: int = 0,
+    label: str = "count",
+) -> Figure:
+    """A unit's states at every valid step of every sample against ``quantity``: one scatter each.
+
+    A straight-line relation shows as points along a line; the line through the mean state at
+    each distinct value of ``quantity`` shows bends and saturation that a correlation hides.
+
+    Args:
+        unit: the unit (``< hidden_size``; ``< proj_size`` for a projected ``h``).
+        quantity: ``(T, N)``, the value at each step (e.g. the count).
+        states: which of ``"c"``, ``"h"`` to draw (default: those the trace has).
+        label: the x axis label, the name of ``quantity``.
+
+    Raises:
+        ValueError: for bad layer/direction, an out-of-range ``unit``, unknown states, or a
+        ``quantity`` whose shape is not ``(T, N)``.
+    """
+    import torch
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    _check_where(trace, layer, direction)
+    allowed = [s for s in ("c", "h") if s in trace.gate_names]
+    names = _gate_list(trace, states, allowed)
+    gates = trace.gates[layer][direction]
+    size = min(gates[s].shape[-1] for s in names)
+    if isinstance(unit, bool) or not isinstance(unit, int) or not 0 <= unit < size:
+        raise ValueError(f"unit must be an integer in [0, {size - 1}] (got unit={unit!r})")
+    q = torch.as_tensor(quantity).detach().cpu().double()
+    if tuple(q.shape) != (trace.seq_len, trace.batch):
+        raise ValueError(
+            f"quantity must have shape (T, N) = ({trace.seq_len}, {trace.batch})"
+            f" (got {tuple(q.shape)})"
+        )
+    fig = Figure(figsize=(3.6 * len(names), 3.2), layout="constrained")
+    axes = fig.subplots(1, len(names), squeeze=False)[0]
+    for ax, name in zip(axes, names, strict=True):
+        v = gates[name][..., unit].detach().cpu().double()  # (T, N)
+        keep = ~torch.isnan(v)  # padded steps of a packed input are NaN
+        x, y = q[keep], v[keep]
+        ax.scatter(x.numpy(), y.numpy(), s=8, alpha=0.25, lw=0, label="one step")
+        values = torch.unique(x)
+        means = torch.stack([y[x == k].mean() for k in values])
+        ax.plot(values.numpy(), means.numpy(), color="tab:red", marker="o", ms=3, label="mean")
+        ax.set_xlabel(label)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(f"{name} of unit {unit}")
+        ax.set_title(_DESCRIPTIONS[name], fontsize=9, loc="left")
+        ax.axhline(0, color="0.8", lw=0.8, zorder=0)
+    axes[0].legend(loc="upper left", fontsize=8)
+    fig.suptitle(f"{_where(trace, layer, direction)}, unit {unit} against {label}", fontsize=10)
     return fig
