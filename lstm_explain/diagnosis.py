@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import html
 import re
+import textwrap
 import threading
 import types
 from collections.abc import Iterator, Sequence
@@ -47,8 +48,8 @@ class Problem:
     """One thing wrong with a call.
 
     Attributes:
-        tensor: the argument at fault (``input``, ``h_0``, ``c_0``, ``lengths``, ``summary``, or a
-            constructor argument such as ``proj_size``).
+        tensor: the argument at fault (``input``, ``h_0``, ``c_0``, ``hx``, ``lengths``,
+            ``summary``, or a constructor argument such as ``proj_size``).
         expected: what the module expects, e.g. ``(4, 3, 20)``.
         actual: what it got, e.g. ``(3, 4, 20)``.
         cause: the most likely cause, in plain words.
@@ -83,6 +84,44 @@ class Argument:
     actual: str
     expected: str
     why: str
+
+
+#: Width of the text rendering: fits a projector and a notebook without wrapping.
+WIDTH = 100
+
+_LABEL = {"error": "", "silent": " (runs, but silently wrong)", "trap": " (trap)"}
+
+
+def _wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
+    """``text`` wrapped to ``width`` characters, the first line after ``first``."""
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [first.rstrip()]
+
+
+def _fit_code(lines: list[str], width: int) -> list[str]:
+    """Code lines whose trailing ``# comment`` goes on a line of its own when too wide."""
+    out = []
+    for line in lines:
+        code, sep, comment = line.partition("  # ")
+        if len(line) > width and sep:
+            indent = code[: len(code) - len(code.lstrip())]
+            out += [f"{indent}# {comment}", code]
+        else:
+            out.append(line)
+    return out
+
+
+def _headline(p: Problem) -> str:
+    """``expected (4, 3, 20), got (3, 4, 20)``; for a right shape with wrong values, says so."""
+    if p.expected == p.actual:
+        return f"shape {p.actual} is right, the values are not{_LABEL[p.kind]}"
+    return f"expected {p.expected}, got {p.actual}{_LABEL[p.kind]}"
 
 
 @dataclass
@@ -125,13 +164,15 @@ class Diagnosis:
     def __str__(self) -> str:
         lines = [self.call]
         if self.arguments:
-            rows = [("argument", "shape", "expected", "why")]
-            rows += [(a.name, a.actual, a.expected, a.why) for a in self.arguments]
+            rows = [("argument", "shape", "expected")]
+            rows += [(a.name, a.actual, a.expected) for a in self.arguments]
             w = [max(len(r[i]) for r in rows) for i in range(3)]
             lines.append("")
-            lines += [
-                "  " + "  ".join(r[i].ljust(w[i]) for i in range(3)) + "  " + r[3] for r in rows
-            ]
+            for k, r in enumerate(rows):
+                lines.append("  " + "  ".join(r[i].ljust(w[i]) for i in range(3)).rstrip())
+                why = self.arguments[k - 1].why if k else ""
+                if why:  # the derivation on its own lines, so the table stays narrow
+                    lines += _wrap(why, "      why: ", "           ")
         lines.append("")
         if self.ok:
             lines.append("✓ no problem found")
@@ -139,18 +180,17 @@ class Diagnosis:
             n = len(self.problems)
             lines.append(f"✗ {n} problem{'s' if n > 1 else ''}:")
             for i, p in enumerate(self.problems, 1):
-                label = {"error": "", "silent": " (runs, but silently wrong)", "trap": " (trap)"}
-                lines.append(
-                    f"  {i}. {p.tensor}: expected {p.expected}, got {p.actual}{label[p.kind]}"
-                )
-                lines.append(f"     cause: {p.cause}")
-                fix = p.fix.splitlines() or ["-"]
+                lines.append(f"  {i}. {p.tensor}: {_headline(p)}")
+                lines += _wrap(p.cause, "     cause: ", "            ")
+                fix = _fit_code(p.fix.splitlines() or ["-"], WIDTH + 10 - 12)
                 lines.append(f"     fix:   {fix[0]}")
                 lines += [f"            {f}" for f in fix[1:]]
         if self.notes:
-            lines += ["", "notes:"] + [f"  - {n}" for n in self.notes]
+            lines += ["", "notes:"]
+            for n in self.notes:
+                lines += _wrap(n, "  - ", "    ")
         if self.torch_error:
-            lines += ["", f"torch says: {self.torch_error}"]
+            lines += ["", *_wrap(self.torch_error, "torch says: ", "    ")]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -187,10 +227,16 @@ def diagnosis_html(d: Diagnosis) -> str:
     else:
         parts.append("<ol class='lx-problems'>")
         for p in d.problems:
-            tag = {"error": "", "silent": " (runs, but silently wrong)", "trap": " (trap)"}[p.kind]
+            tag = _LABEL[p.kind]
+            if p.expected == p.actual:
+                head = f"shape <code>{e(p.actual)}</code> is right, the values are not{e(tag)}"
+            else:
+                head = (
+                    f"expected <code>{e(p.expected)}</code>, got "
+                    f"<code class='lx-bad'>{e(p.actual)}</code>{e(tag)}"
+                )
             parts.append(
-                f"<li><b>{e(p.tensor)}</b>: expected <code>{e(p.expected)}</code>, got "
-                f"<code class='lx-bad'>{e(p.actual)}</code>{e(tag)}<br>{e(p.cause)}"
+                f"<li><b>{e(p.tensor)}</b>: {head}<br>{e(p.cause)}"
                 f"<pre class='lx-fix'>{e(p.fix)}</pre></li>"
             )
         parts.append("</ol>")
@@ -223,9 +269,9 @@ def _describe(v: Any) -> str:
     if v is None:
         return "None"
     if _is_packed(v):
-        return (
-            f"PackedSequence(data {fmt_shape(v.data.shape)}, batch_sizes {v.batch_sizes.tolist()})"
-        )
+        bs = v.batch_sizes.tolist()
+        sizes = str(bs) if len(bs) <= 6 else f"[{bs[0]}, {bs[1]}, ..., {bs[-1]}] ({len(bs)} steps)"
+        return f"PackedSequence(data {fmt_shape(v.data.shape)}, batch_sizes {sizes})"
     if _is_tensor(v):
         return fmt_shape(v.shape) if v.dim() else "0-D tensor"
     if isinstance(v, (tuple, list)):
@@ -293,7 +339,7 @@ def _check_dtype_device(found: _Found, name: str, t: Tensor, module: nn.Module, 
             cause = (
                 f"{name} holds integers ({t.dtype}); a recurrent layer multiplies by float weights. "
                 "If these are token ids, embed them first: nn.Embedding(vocab_size, input_size) turns "
-                "(T, N) ids into (T, N, input_size) vectors; "
+                "(T, N) ids into (T, N, H_in) vectors; "
                 "if they are real values, convert them"
             )
             fix = f"{var} = embedding({var})  # ids -> vectors\n# or: {var} = {var}.to({w.dtype})"
@@ -356,7 +402,7 @@ def _input_layout(module: nn.RNNBase, x: Any, lengths: Any) -> _Layout | None:
     if not _is_tensor(x) or x.dim() not in (2, 3):
         return None
     if x.dim() == 2:
-        return _Layout(False, None, x.size(0), "unbatched (seq_len, input_size)")
+        return _Layout(False, None, x.size(0), "unbatched (T, H_in)")
     b, t = (0, 1) if module.batch_first else (1, 0)
     if lengths is not None:
         try:
@@ -381,7 +427,7 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
     """Type, dims, dtype, device and feature size of the input; True if the shape is usable."""
     cfg = RNNConfig.from_module(module)
     name = type(module).__name__
-    expected_text = "(N, seq_len, input_size)" if module.batch_first else "(seq_len, N, input_size)"
+    expected_text = "(N, T, H_in)" if module.batch_first else "(T, N, H_in)"
     if _is_packed(x):
         data = x.data
         found.arg(
@@ -397,10 +443,23 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
                 f"data (sum of lengths, {module.input_size})",
                 f"data {fmt_shape(data.shape)}",
                 f"the packed data is {data.dim()}-D: the padded batch given to pack_padded_sequence "
-                f"had {data.dim() + 1} axes instead of 3 (seq_len, N, input_size)",
+                f"had {data.dim() + 1} axes instead of 3 (T, N, H_in)",
                 "x = x.flatten(2)  # merge the extra feature axes before packing\n"
                 f"packed = pack_padded_sequence(x, lengths, batch_first={module.batch_first}, "
                 "enforce_sorted=False)",
+            )
+            return False
+        rows, sizes = int(data.size(0)), x.batch_sizes.tolist()
+        if sum(sizes) != rows:
+            found.problem(
+                "input",
+                f"data with sum(batch_sizes) = {sum(sizes)} rows",
+                f"data {fmt_shape(data.shape)}",
+                f"the PackedSequence's batch_sizes {sizes} add up to {sum(sizes)} rows but its data "
+                f"holds {rows}: it was packed with a length longer than the padded time axis T "
+                "(pack_padded_sequence does not check this)",
+                "lengths = torch.as_tensor(lengths).clamp(max=T)  # before packing\n"
+                "# or: pad x to max(lengths) steps",
             )
             return False
         if data.size(-1) != module.input_size:
@@ -427,17 +486,17 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
         )
         return False
     if x.dim() == 2:
-        why = "2-D is one unbatched sequence (seq_len, input_size)"
+        why = "2-D is one unbatched sequence (T, H_in)"
         expected = f"({x.size(0)}, {module.input_size})"
     elif x.dim() == 3:
         why = (
-            "batch_first=True: (N, seq_len, input_size)"
+            "batch_first=True: (N, T, H_in)"
             if module.batch_first
-            else "(seq_len, N, input_size); batch_first=False"
+            else "(T, N, H_in); batch_first=False"
         )
         expected = fmt_shape((*x.shape[:2], module.input_size))
     else:
-        why = "2-D (seq_len, input_size) or 3-D " + expected_text
+        why = "2-D (T, H_in) or 3-D " + expected_text
         expected = expected_text
     moved = None
     if x.dim() in (2, 3) and x.size(-1) != module.input_size:
@@ -472,9 +531,7 @@ def _input_dims_problem(found: _Found, module: Any, x: Tensor) -> None:
     """A 0-D, 1-D, 4-D, ... input to nn.RNN / nn.LSTM / nn.GRU."""
     H_in = module.input_size
     shape = tuple(x.shape)
-    expected = (
-        "(N, seq_len, input_size)" if module.batch_first else "(seq_len, N, input_size)"
-    ) + " or (seq_len, input_size)"
+    expected = ("(N, T, H_in)" if module.batch_first else "(T, N, H_in)") + " or (T, H_in)"
     if x.dim() <= 1:
         n = shape[0] if shape else 1
         if H_in == 1:
@@ -482,19 +539,19 @@ def _input_dims_problem(found: _Found, module: Any, x: Tensor) -> None:
                 f"a 1-D tensor of {n} values has no feature axis; with input_size=1 it is most "
                 "likely one sequence of scalars"
             )
-            fix = "x = x.unsqueeze(-1)  # (seq_len, 1): one sequence, one feature per step"
+            fix = "x = x.unsqueeze(-1)  # (T, 1): one sequence, one feature per step"
         elif n == H_in:
             cause = (
                 f"a 1-D tensor of {n} values is one step's features with no time axis; "
                 "a recurrent layer needs a sequence (a cell takes one step)"
             )
-            fix = "x = x.unsqueeze(0)  # (1, input_size): one sequence of one step"
+            fix = "x = x.unsqueeze(0)  # (1, H_in): one sequence of one step"
         else:
             cause = (
                 "a recurrent layer needs a time axis and a feature axis (and optionally a batch "
                 "axis)"
             )
-            fix = f"x = x.view(-1, {H_in})  # (seq_len, input_size)"
+            fix = f"x = x.view(-1, {H_in})  # (T, H_in)"
     else:
         squeezable = [
             k
@@ -513,7 +570,7 @@ def _input_dims_problem(found: _Found, module: Any, x: Tensor) -> None:
             fix = f"x = x.flatten(2)  # {fmt_shape(shape)} -> {fmt_shape((*shape[:2], H_in))}"
         else:
             cause = f"a {x.dim()}-D input has axes a recurrent layer cannot read"
-            fix = f"x = x.reshape(seq_len, N, {H_in})  # one time axis, one batch axis, features"
+            fix = f"x = x.reshape(T, N, {H_in})  # one time axis, one batch axis, features"
     found.problem("input", expected, fmt_shape(shape), cause, fix)
 
 
@@ -526,22 +583,23 @@ def _rnn_expected_states(module: nn.RNNBase, layout: _Layout) -> dict[str, tuple
     for name in ("h_0", "c_0"):
         if name not in pred:
             continue
-        shape, _dims, formula = pred[name]
+        shape, _dims, _formula = pred[name]
         size = shape[-1]
-        feat = (
-            f"proj_size={size}"
-            if name == "h_0" and cfg.proj_size
-            else (
-                f"hidden_size={size}"
-                + (" (c keeps hidden_size; proj_size shrinks only h)" if cfg.proj_size else "")
-            )
+        proj = name == "h_0" and cfg.proj_size
+        feat = "H_out" if proj else "H"
+        formula = f"(L*D, N, {feat})" if layout.batched else f"(L*D, {feat})"
+        feat_why = (
+            f"H_out = proj_size = {size}"
+            if proj
+            else f"H = hidden_size = {size}"
+            + (" (c keeps hidden_size; proj_size shrinks only h)" if cfg.proj_size else "")
         )
         why = (
-            f"{formula}: num_layers={L} x D={D}"
+            f"{formula}: L={L} layer{'s' if L > 1 else ''} x D={D}"
             + (" (bidirectional)" if D == 2 else "")
             + f" = {L * D}"
             + (f", N={layout.N} from {layout.N_from}" if layout.batched else "")
-            + f", {feat}"
+            + f", {feat_why}"
         )
         if module.batch_first and layout.batched:
             why += "; batch_first never applies to states"
@@ -573,8 +631,8 @@ def _state_problem(
                 name,
                 exp,
                 act,
-                f"the input is 2-D, one unbatched sequence (seq_len, input_size), so {name} must "
-                f"be 2-D too, without a batch axis: (num_layers * D, H). To run a batch, give a "
+                f"the input is 2-D, one unbatched sequence (T, H_in), so {name} must "
+                f"be 2-D too, without a batch axis: (L*D, H). To run a batch, give a "
                 f"3-D input (x.unsqueeze({bdim}) is a batch of one)",
                 fix,
             )
@@ -584,7 +642,7 @@ def _state_problem(
                 name,
                 exp,
                 act,
-                f"for an unbatched input {name} is 2-D (num_layers * D, H)",
+                f"for an unbatched input {name} is 2-D (L*D, H)",
                 zeros,
             )
             return
@@ -595,14 +653,14 @@ def _state_problem(
     if len(got) == 2:
         if got == (want[0], want[2]):
             cause = (
-                f"{name} is {act}, the unbatched layout (num_layers * D, H): a batched input needs "
+                f"{name} is {act}, the unbatched layout (L*D, H): a batched input needs "
                 f"a batch axis in the middle, one state per sequence"
             )
             fix = f"{name} = {name}.unsqueeze(1).repeat(1, {want[1]}, 1)  # {act} -> {exp}"
         elif got == (want[1], want[2]):
             cause = (
                 f"{name} is {act}, one state per sequence but no layer axis: nn.{mname} wants "
-                f"num_layers * D = {LD} states (as a cell's state is (N, H), this is the module's "
+                f"L*D = {LD} states (as a cell's state is (N, H), this is the module's "
                 "one extra axis)"
             )
             fix = (
@@ -611,24 +669,24 @@ def _state_problem(
                 else f"{name} = {name}.unsqueeze(0).repeat({LD}, 1, 1)  # {act} -> {exp}"
             )
         else:
-            cause = f"a batched input needs a 3-D {name} (num_layers * D, N, H)"
+            cause = f"a batched input needs a 3-D {name} (L*D, N, H)"
             fix = zeros
         found.problem(name, exp, act, cause, fix)
         return
     if len(got) != 3:
-        found.problem(name, exp, act, f"{name} must be 3-D (num_layers * D, N, H)", zeros)
+        found.problem(name, exp, act, f"{name} must be 3-D (L*D, N, H)", zeros)
         return
     N, N_alt = want[1], layout.N_alt
     if got == (N, LD, size):
         if module.batch_first:
             cause = (
                 f"batch_first=True was assumed to apply to {name}: it changes only input and "
-                f"output; {name} is always (num_layers * D, N, H), here {exp}"
+                f"output; {name} is always (L*D, N, H), here {exp}"
             )
         else:
             cause = (
                 f"the batch and layer axes of {name} are swapped: states are "
-                f"(num_layers * D, N, H) = {exp}, not (N, num_layers * D, H)"
+                f"(L*D, N, H) = {exp}, not (N, L*D, H)"
             )
         fix = f"{name} = {name}.transpose(0, 1).contiguous()  # {act} -> {exp}"
         found.problem(name, exp, act, cause, fix)
@@ -638,7 +696,7 @@ def _state_problem(
         swapped = got == (N_alt, LD, size)
         cause = (
             f"{name} is built for N={N_alt} sequences, the size of input axis {other}: the input "
-            f"looks {'batch-first (N, seq_len, H_in)' if not module.batch_first else 'time-first (seq_len, N, H_in)'}"
+            f"looks {'batch-first (N, T, H_in)' if not module.batch_first else 'time-first (T, N, H_in)'}"
             f", but the module has batch_first={module.batch_first} and reads axis "
             f"{1 - other} (size {N}) as the batch"
         )
@@ -668,22 +726,21 @@ def _axis_causes(
     if got[0] != LD:
         if D == 2 and got[0] == L:
             causes.append(
-                f"{name} has {got[0]} = num_layers rows, the state of a unidirectional model: a "
-                f"bidirectional model needs one per layer and direction, num_layers * 2 = {LD}"
+                f"{name} has {got[0]} = L rows, the state of a unidirectional model: a "
+                f"bidirectional model needs one per layer and direction, L*D = {L}*2 = {LD}"
             )
             fixes.append(f"{name} = {name}.repeat_interleave(2, dim=0)  # same start both ways")
         elif D == 1 and got[0] == 2 * L:
             causes.append(
-                f"{name} has {got[0]} = num_layers * 2 rows, the state of a bidirectional model; "
-                f"this one is unidirectional and needs num_layers = {L}"
+                f"{name} has {got[0]} = L*2 rows, the state of a bidirectional model; "
+                f"this one is unidirectional and needs L = {L}"
             )
             fixes.append(
                 f"{name} = {name}.view({L}, 2, *{name}.shape[1:])[:, 0]  # keep the forward direction"
             )
         else:
             causes.append(
-                f"axis 0 of {name} counts layers x directions: num_layers={L} x D={D} = {LD}, "
-                f"not {got[0]}"
+                f"axis 0 of {name} counts layers x directions: L={L} x D={D} = {LD}, not {got[0]}"
             )
     if batch_axis and got[1] != want[1]:
         if layout is not None and layout.packed:
@@ -762,7 +819,7 @@ def _diagnose_rnn(
             if _is_tensor(hx):
                 h = hx
                 found.problem(
-                    "hx",
+                    "h_0",
                     "tuple (h_0, c_0)",
                     f"one tensor {fmt_shape(hx.shape)}",
                     "nn.LSTM carries two states, h and the cell state c: pass the tuple (h_0, c_0); "
@@ -816,7 +873,7 @@ def _diagnose_rnn(
                     "one tensor h_0",
                     type(hx).__name__,
                     f"nn.{mname} takes a tensor h_0",
-                    f"out, h_n = {var}(x, h_0)  # h_0: (num_layers * D, N, H_out)",
+                    f"out, h_n = {var}(x, h_0)  # h_0: (L*D, N, H_out)",
                 )
     if layout is None:
         for n, t in states.items():
@@ -853,7 +910,7 @@ def _diagnose_rnn(
                 and shape[0] > 1
             ):
                 found.notes.append(
-                    f"h_0 is {fmt_shape(shape)}: with batch_first=True and N = num_layers * D = "
+                    f"h_0 is {fmt_shape(shape)}: with batch_first=True and N = L*D = "
                     f"{shape[0]} it fits both readings. torch reads axis 0 as layers x directions, "
                     "axis 1 as the batch; if h_0 was built batch-first, use h_0.transpose(0, 1)."
                 )
@@ -901,25 +958,28 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
         "input",
         _describe(x),
         exp_x,
-        "a cell takes one time step: (N, input_size), or (input_size,) unbatched",
+        "a cell takes one time step: (N, H_in), or (H_in,) unbatched",
     )
     _check_dtype_device(found, "input", x, module, "x_t")
     if x.dim() not in (1, 2):
         shape = tuple(x.shape)
         if x.dim() == 3:
             if shape[0] == 1:
-                cause = "a cell takes one step (N, input_size); this has a leading axis of size 1"
+                cause = "a cell takes one step (N, H_in); this has a leading axis of size 1"
                 fix = "x_t = x_t.squeeze(0)"
             else:
                 cause = (
                     f"a cell is one time step, one layer, one direction: a 3-D input looks like a "
-                    f"whole sequence (seq_len, N, input_size). Loop over time, or use nn.{name[:-4]}"
+                    f"whole sequence (T, N, H_in). Loop over time, or use nn.{name[:-4]}"
                 )
-                fix = "for x_t in x:  # x: (seq_len, N, input_size)\n    " + (
-                    "h, c = cell(x_t, (h, c))" if is_lstm else "h = cell(x_t, h)"
+                init = f"torch.zeros({shape[1]}, {H}, dtype=x.dtype, device=x.device)  # (N, H)"
+                fix = (
+                    (f"h = {init}\nc = torch.zeros_like(h)\n" if is_lstm else f"h = {init}\n")
+                    + "for x_t in x:  # x: (T, N, H_in)\n    "
+                    + ("h, c = cell(x_t, (h, c))" if is_lstm else "h = cell(x_t, h)")
                 )
         else:
-            cause = f"a cell takes (N, input_size) or (input_size,), not a {x.dim()}-D tensor"
+            cause = f"a cell takes (N, H_in) or (H_in,), not a {x.dim()}-D tensor"
             fix = f"x_t = x_t.reshape(-1, {H_in})"
         found.problem("input", exp_x, _describe(x), cause, fix)
         return
@@ -939,11 +999,11 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
     if is_lstm:
         if _is_tensor(hx) or not isinstance(hx, (tuple, list)) or len(hx) != 2:
             found.problem(
-                "hx",
+                "h" if _is_tensor(hx) else "hx",  # name the argument as the user passed it
                 "tuple (h, c)",
                 _describe(hx),
                 "nn.LSTMCell takes and returns the tuple (h, c): the hidden state and the cell "
-                "state",
+                "state" + ("; h alone is missing c" if _is_tensor(hx) else ""),
                 "c = torch.zeros_like(h)\nh, c = cell(x_t, (h, c))",
             )
             if _is_tensor(hx):
@@ -965,9 +1025,9 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
     else:
         states["h"] = hx
     why = (
-        "(N, hidden_size): one state per sequence, no layer axis"
+        "(N, H): one state per sequence, no layer axis"
         if batched
-        else "(hidden_size,) for an unbatched 1-D input"
+        else "(H,) for an unbatched 1-D input"
     )
     for n, t in states.items():
         if not _is_tensor(t):
@@ -988,18 +1048,18 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
         if t.dim() == 3:
             if got[0] == 1 and got[1:] == want:
                 cause = (
-                    f"{n} is {act}, shaped like a full module's state (num_layers * D, N, H); a "
+                    f"{n} is {act}, shaped like a full module's state (L*D, N, H); a "
                     "cell is one layer and one direction, so its state has no first axis"
                 )
                 fix = f"{n} = {n}.squeeze(0)  # {act} -> {exp}"
             else:
                 cause = (
-                    f"a cell's state is (N, hidden_size) with no layer axis; from a module's "
+                    f"a cell's state is (N, H) with no layer axis; from a module's "
                     f"state take one layer: {n}[layer]"
                 )
                 fix = f"{n} = {n}[-1]  # the last layer's state, (N, H)"
         elif t.dim() > 3 or t.dim() == 0:
-            cause = f"a cell's state is (N, hidden_size) or (hidden_size,), not {t.dim()}-D"
+            cause = f"a cell's state is (N, H) or (H,), not {t.dim()}-D"
             fix = f"{n} = torch.zeros({', '.join(map(str, want))}{',' if len(want) == 1 else ''} dtype=x_t.dtype)"
         elif batched and t.dim() == 1:
             cause = (
@@ -1010,18 +1070,18 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
         elif not batched and t.dim() == 2:
             if got == (1, H):
                 cause = (
-                    f"the input is 1-D (unbatched), so {n} must be 1-D (hidden_size,); or make the "
+                    f"the input is 1-D (unbatched), so {n} must be 1-D (H,); or make the "
                     "input a batch of one"
                 )
                 fix = f"x_t = x_t.unsqueeze(0)  # (1, {H_in}): a batch of one, matching {n}"
             else:
                 cause = (
                     f"the input is 1-D, one unbatched step, but {n} holds {got[0]} sequences: give "
-                    f"the input its batch axis, (N, input_size)"
+                    f"the input its batch axis, (N, H_in)"
                 )
                 fix = f"x_t = x_t.view({got[0]}, {H_in})  # if x_t holds {got[0]} sequences"
         elif batched and got == (H, N) and H != N:
-            cause = f"{n}'s axes are swapped: a cell's state is (N, hidden_size)"
+            cause = f"{n}'s axes are swapped: a cell's state is (N, H)"
             fix = f"{n} = {n}.t().contiguous()  # {act} -> {exp}"
         elif batched and got[0] != N and got[1] == H:
             cause = (
@@ -1079,6 +1139,11 @@ def diagnose_pack(
             if d.ok:
                 d.problems.append(_generic_problem(exc, "lengths"))
     return d
+
+
+def _batch_sizes(lengths: Sequence[int]) -> list[int]:
+    """A PackedSequence's batch_sizes: how many sequences are still running at each step."""
+    return [sum(v > k for v in lengths) for k in range(max(lengths, default=0))]
 
 
 def _pack_checks(
@@ -1211,14 +1276,17 @@ def _pack_checks(
         hint = ""
         if max(values) <= other and len(values) == x.size(t):
             hint = f" (is batch_first right? axis {b} has {other} steps)"
+        sizes = _batch_sizes(values)
+        rows = sum(min(v, T) for v in values)
         found.problem(
             "lengths",
             f"values in 1..{T}",
             str(values),
-            f"sequence(s) {long_} are longer than the padded time axis T={T}{hint}: torch does not "
-            "check this and packs values read past the end of each sequence",
+            f"sequence(s) {long_} are longer than the padded time axis T={T}{hint}. "
+            f"pack_padded_sequence does not check this: it returns batch_sizes {sizes} "
+            f"({sum(sizes)} rows in all) with data of only the {rows} rows x has, so the recurrent "
+            "layer (or pad_packed_sequence) that reads the PackedSequence raises",
             f"lengths = torch.as_tensor(lengths).clamp(max=x.size({t}))  # or pad x to max(lengths)",
-            kind="silent",
         )
     if enforce_sorted and values != sorted(values, reverse=True) and not bad:
         found.problem(
@@ -1270,6 +1338,19 @@ def _generic_problem(exc: BaseException, default: str) -> Problem:
     )
 
 
+def _reads_past_data(module: Any, x: Any, lengths: Any) -> bool:
+    """True when the call would read a packed batch past its data (a length longer than T)."""
+    try:
+        if _is_packed(x):
+            return int(x.batch_sizes.sum()) != x.data.size(0)
+        if lengths is not None and _is_tensor(x) and x.dim() >= 2:
+            T = x.size(1 if getattr(module, "batch_first", False) else 0)
+            return max(int(v) for v in lengths) > T
+    except (TypeError, ValueError, RuntimeError):  # odd lengths: the checks above explain them
+        return False
+    return False
+
+
 def _run(module: nn.Module, x: Any, hx: Any, lengths: Any, enforce_sorted: bool) -> str | None:
     """Call the module as described; torch's error as ``Type: message``, or None."""
     import torch
@@ -1294,14 +1375,19 @@ def _call_text(module: nn.Module, x: Any, hx: Any, lengths: Any) -> str:
     from torch import nn
 
     var = _var(module)
-    if isinstance(module, nn.RNNCellBase):
+    cell = isinstance(module, nn.RNNCellBase)
+    if cell:
         args = ["x_t"]
-        if hx is not None:
-            args.append("(h, c)" if isinstance(module, nn.LSTMCell) else "h")
     else:
         args = ["pack_padded_sequence(x, lengths, ...)" if lengths is not None else "x"]
-        if hx is not None:
-            args.append("(h_0, c_0)" if module.mode == "LSTM" else "h_0")
+    if hx is not None:  # name the state as the user passed it: a tensor, or a tuple of k
+        names = ("h", "c") if cell else ("h_0", "c_0")
+        if isinstance(hx, (tuple, list)):
+            k = len(hx)
+            inner = [names[i] if i < 2 else f"hx[{i}]" for i in range(k)]
+            args.append("(" + ", ".join(inner) + ("," if k == 1 else "") + ")")
+        else:
+            args.append(names[0])
     return f"{var} = {_module_code(module)};  {var}({', '.join(args)})"
 
 
@@ -1363,7 +1449,11 @@ def _diagnose(
     d = Diagnosis(_call_text(module, x, hx, lengths), found.arguments, found.problems, found.notes)
     if error is not None:
         d.torch_error = f"{type(error).__name__}: {error}"
-    elif run and not any(p.kind == "silent" for p in d.problems):
+    elif (
+        run
+        and not any(p.kind == "silent" for p in d.problems)
+        and not (_reads_past_data(module, x, lengths) and _weight(module).device.type != "cpu")
+    ):  # on the CPU torch checks every read; elsewhere we do not run a call that reads past x
         d.torch_error = _run(module, x, hx, lengths, enforce_sorted)
     if d.torch_error and d.ok:
         exc = error or RuntimeError(d.torch_error.split(": ", 1)[-1])
@@ -1764,7 +1854,7 @@ def check_summary(
                     "h_n[-1]",
                     h_u[-1],
                     "h_n[-1] is the last layer's backward direction only: h_n stacks layers then "
-                    "directions, h_n.view(num_layers, 2, N, H_out); the forward final state is h_n[-2]",
+                    "directions, h_n.view(L, 2, N, H_out); the forward final state is h_n[-2]",
                 )
             )
             cands.append(
@@ -1815,15 +1905,16 @@ def check_summary(
                         "every short sequence (pack it so each one stops at its length)",
                     ),
                 )
-                cands.insert(
-                    2,
-                    (
-                        "final_hidden(h_n, ...)",
-                        final_hidden(h_u, L, module.bidirectional),
-                        "the padded batch was run unpacked: h_n has read the padding steps of "
-                        "every short sequence (pack it so each one stops at its length)",
-                    ),
-                )
+                if D == 2:  # with one direction, final_hidden(h_n, ...) is h_n[-1]
+                    cands.insert(
+                        2,
+                        (
+                            "final_hidden(h_n, ...)",
+                            final_hidden(h_u, L, module.bidirectional),
+                            "the padded batch was run unpacked: h_n has read the padding steps "
+                            "of every short sequence (pack it so each one stops at its length)",
+                        ),
+                    )
         if D == 1:
             cands.append((last_step, last, "the output at the last step"))
         cands.append(
@@ -1853,10 +1944,13 @@ def check_summary(
                         "output and h_n carry h",
                     )
                 )
-        hit = next(((n, why) for n, t, why in cands if close(s, t)), None)
-        if hit is not None:
-            name, why = hit
-            cause = f"this is {name}: {why}"
+        hits = [(n, why) for n, t, why in cands if close(s, t)]
+        if hits:
+            # several expressions can hold the same values (an unpacked run: out[-1] = h_n[-1]);
+            # name them all, since we cannot know which one the user wrote
+            names = list(dict.fromkeys(n for n, _ in hits))
+            same = f", which equals {' and '.join(names[1:])} here" if len(names) > 1 else ""
+            cause = f"this is {names[0]}{same}: {hits[0][1]}"
         elif s.shape != truth.shape:
             cause = f"its shape is {act_txt}, not (N, D * H_out) = {exp_txt}"
             if D == 2 and s.shape[-1] == P:
@@ -1884,7 +1978,7 @@ def check_summary(
         h0 = hx[0] if is_lstm else hx
         if _is_tensor(h0) and h0.dim() == 3 and h0.size(0) == h0.size(1):
             found.notes.append(
-                f"h_0 is {fmt_shape(h0.shape)}: with batch_first=True and N = num_layers * D it "
+                f"h_0 is {fmt_shape(h0.shape)}: with batch_first=True and N = L*D it "
                 "fits both readings; torch reads axis 0 as layers x directions (batch_first never "
                 "applies to states)."
             )

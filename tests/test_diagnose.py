@@ -126,16 +126,16 @@ ERRORS: list[Case] = [
     # --- RNNBase.forward / LSTM.forward / GRU.forward (python checks) ---
     call("4-D input to RNN", RNN, r(5, 3, 1, 10), None, ValueError,
          r"RNN: Expected input to be 2D or 3D, got 4D tensor instead",
-         "input", "(seq_len, N, input_size) or (seq_len, input_size)", "(5, 3, 1, 10)", "x.squeeze(2)"),
+         "input", "(T, N, H_in) or (T, H_in)", "(5, 3, 1, 10)", "x.squeeze(2)"),
     call("1-D input to GRU", GRU2BI, r(10), None, ValueError,
          r"GRU: Expected input to be 2D or 3D, got 1D instead",
-         "input", "(seq_len, N, input_size) or (seq_len, input_size)", "(10,)", "x.unsqueeze(0)"),
+         "input", "(T, N, H_in) or (T, H_in)", "(10,)", "x.unsqueeze(0)"),
     call("1-D input to LSTM(1, 8): a sequence of scalars", LSTM1, r(7), None, ValueError,
          r"LSTM: Expected input to be 2D or 3D, got 1D instead",
-         "input", "(seq_len, N, input_size) or (seq_len, input_size)", "(7,)", "x.unsqueeze(-1)"),
+         "input", "(T, N, H_in) or (T, H_in)", "(7,)", "x.unsqueeze(-1)"),
     call("4-D input to LSTM, features over two axes", LSTM_4D, r(5, 3, 4, 5), None, ValueError,
          r"LSTM: Expected input to be 2D or 3D, got 4D instead",
-         "input", "(seq_len, N, input_size) or (seq_len, input_size)", "(5, 3, 4, 5)", "x.flatten(2)"),
+         "input", "(T, N, H_in) or (T, H_in)", "(5, 3, 4, 5)", "x.flatten(2)"),
     call("3-D h_0 for an unbatched input (GRU)", GRU2BI, r(5, 10), z(4, 1, 20), RuntimeError,
          r"For unbatched 2-D input, hx should also be 2-D but got 3-D tensor",
          "h_0", "(4, 20)", "(4, 1, 20)", "h_0.squeeze(1)"),
@@ -144,7 +144,7 @@ ERRORS: list[Case] = [
          "h_0", "(1, 3, 20)", "(3, 20)", "h_0.unsqueeze(0)"),
     call("LSTM given h_0 alone, no c_0", LSTM2, X, z(2, 3, 20), RuntimeError,
          r"For batched 3-D input, hx and cx should also be 3-D but got \(2-D, 2-D\) tensors",
-         "hx", "tuple (h_0, c_0)", "one tensor (2, 3, 20)", "c_0 = torch.zeros_like(h_0)"),
+         "h_0", "tuple (h_0, c_0)", "one tensor (2, 3, 20)", "c_0 = torch.zeros_like(h_0)"),
     call("LSTM given unbatched-layout states for a batched input", LSTM2, X, (z(2, 20), z(2, 20)),
          RuntimeError,
          r"For batched 3-D input, hx and cx should also be 3-D but got \(2-D, 2-D\) tensors",
@@ -275,7 +275,7 @@ ERRORS: list[Case] = [
          "h", "(3, 20)", "(20, 3)", "h.t()"),
     call("LSTMCell given h alone", LSTM_CELL, X[0], z(3, 20), TypeError,
          r"lstm_cell\(\): argument 'hx' \(position 2\) must be tuple of Tensors",
-         "hx", "tuple (h, c)", "(3, 20)", "h, c = cell(x_t, (h, c))"),
+         "h", "tuple (h, c)", "(3, 20)", "h, c = cell(x_t, (h, c))"),
     call("LSTMCell given a 1-tuple", LSTM_CELL, X[0], (z(3, 20),), RuntimeError,
          r"lstm_cell expects two hidden states",
          "hx", "tuple (h, c)", "tuple of 1", "h, c = cell(x_t, (h, c))"),
@@ -371,9 +371,11 @@ def test_torch_raises_it_and_explain_errors_explains_it(case: Case) -> None:
     assert case.fix in p.fix, (p.fix, str(d))
     text = str(err)
     assert text.startswith(str(raw.value))  # torch's words first, then the explanation
-    for piece in (f"{case.tensor}: expected {p.expected}, got {p.actual}", p.fix.splitlines()[0]):
+    code = p.fix.splitlines()[0].partition("  # ")[0]  # a long comment goes on its own line
+    for piece in (f"{case.tensor}: expected {p.expected}, got {p.actual}", code):
         assert piece in text
-    assert p.cause and p.cause in text
+    assert p.cause and " ".join(p.cause.split()) in " ".join(text.split())  # wrapped in text
+    assert max(len(line) for line in str(d).splitlines()) <= 110, str(d)  # fits a projector
 
 
 @pytest.mark.parametrize(
@@ -429,13 +431,31 @@ def test_every_raise_in_torch_source_is_in_the_table(source: str) -> None:
     assert not missing, missing
 
 
-def test_lengths_longer_than_the_sequence_are_silent_in_torch_and_flagged() -> None:
-    pack_padded_sequence(X, [7, 4, 2])  # torch raises nothing: it reads past each sequence
+def test_lengths_longer_than_t_pack_silently_then_the_layer_raises() -> None:
+    packed = pack_padded_sequence(X, [7, 4, 2])  # X: T=5; torch packs without a word...
+    assert packed.batch_sizes.tolist() == [3, 3, 2, 2, 1, 1, 1]  # 7 steps, 13 rows claimed
+    assert packed.batch_sizes.sum() == 13 and packed.data.size(0) == 11  # ...but 11 rows kept
+    with pytest.raises(RuntimeError, match=r"exceeds dimension size \(11\)"):
+        GRU2BI(packed)  # ...and the layer reading it raises
     d = diagnose_pack(X, [7, 4, 2])
     p = d.problem("lengths")
-    assert p.kind == "silent" and p.actual == "[7, 4, 2]" and "clamp(max=x.size(0))" in p.fix
+    assert p.kind == "error" and p.actual == "[7, 4, 2]" and "clamp(max=x.size(0))" in p.fix
+    assert "batch_sizes [3, 3, 2, 2, 1, 1, 1] (13 rows in all)" in p.cause
+    assert "data of only the 11 rows x has" in p.cause and "past the end" not in p.cause
+    assert d.torch_error is None  # packing itself raises nothing
+    # the whole call: diagnosed before running, then torch's own error is recorded (on the CPU)
     d = diagnose(GRU2BI, X, lengths=[7, 4, 2])
-    assert d.problem("lengths").kind == "silent"
+    assert d.problem("lengths").kind == "error"
+    assert d.torch_error == "RuntimeError: start (11) + length (1) exceeds dimension size (11)."
+    # given the PackedSequence itself, diagnose and explain_errors see the inconsistency
+    p = diagnose(GRU2BI, packed).problem("input")
+    assert p.expected == "data with sum(batch_sizes) = 13 rows" and p.actual == "data (11, 10)"
+    with pytest.raises(RuntimeError) as info, explain_errors():
+        GRU2BI(packed)
+    assert info.value.diagnosis.problem("input").cause.startswith(
+        "the PackedSequence's batch_sizes [3, 3, 2, 2, 1, 1, 1] add up to 13 rows but its data "
+        "holds 11"
+    )
 
 
 def test_fractional_lengths_are_flagged() -> None:
@@ -490,7 +510,7 @@ def test_diagnose_correct_calls_are_ok() -> None:
     d = diagnose(GRU2BI, X, z(4, 3, 20))
     assert d.torch_error is None and "✓ no problem found" in str(d)
     assert [a.name for a in d.arguments] == ["input", "h_0"]
-    assert d.arguments[1].why.startswith("(num_layers * D, N, hidden_size): num_layers=2 x D=2")
+    assert d.arguments[1].why.startswith("(L*D, N, H): L=2 layers x D=2 (bidirectional) = 4")
 
 
 def test_diagnose_rejects_what_is_not_a_recurrent_layer() -> None:
@@ -543,6 +563,11 @@ def test_trap_unpacked_padded_batch_feeds_padding_into_h_n() -> None:
     assert "read the padding" in d.problem("summary").cause
     d = check_summary(gru, x, out[-1], lengths=L)
     assert "read the padding" in d.problem("summary").cause
+    # unpacked, out[-1] and h_n[-1] hold the same values: the cause names both
+    assert d.problem("summary").cause.startswith("this is out[-1], which equals h_n[-1] here: ")
+    text = str(d)  # right shape, wrong values: the headline says so instead of "expected X, got X"
+    assert "1. summary: shape (3, 8) is right, the values are not (trap)" in text
+    assert "expected (3, 8), got (3, 8)" not in text and "is right, the values" in d._repr_html_()
     right = last_valid_output(out, L)  # unidirectional: the last valid step has seen no padding
     d = check_summary(gru, x, right, lengths=L)
     assert d.ok and any("right" in n for n in d.notes)
@@ -698,12 +723,43 @@ def test_text_and_html_rendering() -> None:
     assert repr(d).startswith("<Diagnosis gru = nn.GRU(10, 20, num_layers=2, bidirectional=True)")
 
 
+def test_call_header_names_the_state_as_passed() -> None:
+    assert diagnose(LSTM2, X, z(2, 3, 20)).call.endswith("lstm(x, h_0)")
+    assert diagnose(LSTM2, X, (z(2, 3, 20), z(2, 3, 20))).call.endswith("lstm(x, (h_0, c_0))")
+    assert diagnose(LSTM2, X, (z(2, 3, 20),)).call.endswith("lstm(x, (h_0,))")
+    assert diagnose(GRU2BI, X, (z(4, 3, 20),) * 2).call.endswith("gru(x, (h_0, c_0))")
+    assert diagnose(LSTM_CELL, X[0], z(3, 20)).call.endswith("cell(x_t, h)")
+    assert diagnose(GRU_CELL, X[0]).call.endswith("cell(x_t)")
+
+
+def test_text_uses_t_n_h_in_and_stays_narrow() -> None:
+    d = diagnose(nn.LSTM(100, 20, num_layers=2, bidirectional=True, batch_first=True),
+                 r(3, 10, 100), (z(3, 4, 20), z(3, 4, 20)))  # fmt: skip
+    text = str(d)
+    assert "why: batch_first=True: (N, T, H_in)" in text and "seq_len" not in text
+    assert "why: (L*D, N, H): L=2 layers x D=2 (bidirectional) = 4, N=3 from input axis 0" in text
+    assert max(len(line) for line in text.splitlines()) <= 110, text
+
+
+def test_cell_loop_fix_starts_from_a_zero_state() -> None:
+    fix = diagnose(GRU_CELL, X).problem("input").fix
+    assert fix.splitlines()[0].startswith("h = torch.zeros(3, 20, dtype=x.dtype")
+    fix = diagnose(LSTM_CELL, X).problem("input").fix
+    assert fix.splitlines()[:2] == [
+        "h = torch.zeros(3, 20, dtype=x.dtype, device=x.device)  # (N, H)",
+        "c = torch.zeros_like(h)",
+    ]
+    scope = {"torch": torch, "x": X, "cell": LSTM_CELL}
+    exec(fix, scope)  # the suggested code runs as written
+    assert scope["h"].shape == (3, 20)
+
+
 def test_cli_diagnose_exit_codes(capsys) -> None:
     base = ["diagnose", "--mode", "lstm", "--input-size", "100", "--hidden-size", "20"]
     bad = [*base, "--num-layers", "2", "--bidirectional", "--input-shape", "3,10,100"]
     assert cli.main([*bad, "--h0-shape", "3,4,20"]) == 1
     out = capsys.readouterr().out
-    assert "hx: expected tuple (h_0, c_0)" in out and "batch-first" in out
+    assert "h_0: expected tuple (h_0, c_0)" in out and "batch-first" in out
     assert cli.main([*bad, "--h0-shape", "4,10,20", "--c0-shape", "4,10,20"]) == 0
     assert "✓ no problem found" in capsys.readouterr().out
     assert cli.main([*base, "--input-shape", "10,3,100", "--lengths", "10,4,7"]) == 1
