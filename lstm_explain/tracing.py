@@ -5,7 +5,8 @@
 :class:`ShapeTrace`: each call in call order with its qualified name, class, depth in the module
 tree, the shapes of **all** its inputs and outputs (tuples, lists, dicts and PackedSequence
 opened up, so an LSTM's ``(output, (h_n, c_n))`` shows whole), its parameter count and its
-multiply-adds. Recurrent layers (``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU``) also get each tensor's
+multiply-adds. A module called more than once shows each distinct set of shapes with the numbers of the calls
+that saw it (``#1,3`` / ``#2``). Recurrent layers (``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU``) also get each tensor's
 axis names (``(N, T, D*H_out)``, ``(L*D, N, H_out)``) and the identity checks of
 :func:`lstm_explain.shapes.identity_checks`, run on the traced tensors.
 
@@ -184,6 +185,26 @@ def spec_to_json(spec: Any) -> Any:
 
 # --- one call ------------------------------------------------------------------------------
 
+#: Distinct shape variants kept per module (a call with yet other shapes is only counted).
+MAX_VARIANTS = 32
+
+
+@dataclass
+class CallVariant:
+    """The calls of one module that saw the same input and output shapes.
+
+    Attributes:
+        calls: 1-based numbers of those calls among the module's calls.
+        inputs, outputs: their specs, as in :class:`TracedCall`.
+        roles, axes: recurrent layers: the specs by role and their axis names.
+    """
+
+    calls: list[int]
+    inputs: dict[str, Any]
+    outputs: Any
+    roles: dict[str, Any] = field(default_factory=dict)
+    axes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
 
 @dataclass
 class TracedCall:
@@ -203,6 +224,9 @@ class TracedCall:
         checks: recurrent layers: identity checks on the traced tensors.
         expected: a recurrent call that raised: ``{"input": shape}`` its layer expects.
         varies: a repeated call saw different shapes than the first one.
+        variants: (one row per module) each distinct set of shapes with the calls that saw it,
+            in order of first appearance; ``varies`` is ``len(variants) > 1``.
+        unlisted: calls with shapes beyond the first :data:`MAX_VARIANTS` variants.
         raised: this call raised (the error's origin is the innermost such call).
         call: 1-based index of this call among the module's calls (``expand=True``), else 0.
         level: call-nesting depth (for drawing the tree).
@@ -224,6 +248,8 @@ class TracedCall:
     expected: dict[str, Shape] = field(default_factory=dict)
     call: int = 0
     level: int = 0
+    variants: list[CallVariant] = field(default_factory=list, repr=False)
+    unlisted: int = 0
     module: Any = field(default=None, repr=False)
 
     @property
@@ -410,21 +436,29 @@ def _axes(config: RNNConfig, roles: dict[str, Any]) -> dict[str, tuple[str, ...]
     return axes
 
 
-def _recurrent(
-    module: Any, bound: dict[str, Any], output: Any, call: TracedCall
-) -> tuple[dict[str, Any], RNNConfig | None, int]:
-    """Roles, axes and identity checks of a recurrent call; returns (roles, config, steps)."""
-    x = bound.get("input")
+def _recurrent_roles(module: Any, bound: dict[str, Any], output: Any) -> dict[str, Any]:
+    """A recurrent call's specs by role: input, h_0 (c_0) and, if it returned, output, h_n (c_n)."""
     hx = bound.get("hx")
     lstm = module.mode == "LSTM"
-    roles: dict[str, Any] = {"input": spec_of(x)}
+    roles: dict[str, Any] = {"input": spec_of(bound.get("input"))}
     if hx is not None:
         if lstm:
             roles["h_0"], roles["c_0"] = spec_of(hx[0]), spec_of(hx[1])
         else:
             roles["h_0"] = spec_of(hx)
+    if output is not None:
+        out, state = output
+        roles["output"] = spec_of(out)
+        roles["h_n"] = spec_of(state[0] if lstm else state)
+        if lstm:
+            roles["c_n"] = spec_of(state[1])
+    return roles
+
+
+def _recurrent_config(module: Any, x: Any) -> tuple[RNNConfig, int]:
+    """The layer's RNNConfig for input ``x`` and its step count (``T*N`` or ``sum(lengths)``)."""
     if isinstance(x, PackedSequence):
-        padded, lengths = pad_packed_sequence(x, batch_first=module.batch_first)
+        _, lengths = pad_packed_sequence(x, batch_first=module.batch_first)
         seq_len, batch = len(x.batch_sizes), len(lengths)
         lengths_list: list[int] | None = [int(n) for n in lengths]
         steps = int(x.data.shape[0])
@@ -435,13 +469,23 @@ def _recurrent(
         lengths_list = None
         steps = seq_len * (batch or 1)
     config = RNNConfig.from_module(module, seq_len=seq_len, batch=batch, lengths=lengths_list)
+    return config, steps
+
+
+def _recurrent(
+    module: Any, bound: dict[str, Any], output: Any, call: TracedCall
+) -> tuple[dict[str, Any], RNNConfig | None, int]:
+    """Roles, axes and identity checks of a recurrent call; returns (roles, config, steps)."""
+    x = bound.get("input")
+    lstm = module.mode == "LSTM"
+    roles = _recurrent_roles(module, bound, None)
+    config, steps = _recurrent_config(module, x)
+    seq_len = config.seq_len
     if output is None:
         return roles, config, steps
     out, state = output
     h_n, c_n = (state[0], state[1]) if lstm else (state, None)
-    roles.update({"output": spec_of(out), "h_n": spec_of(h_n)})
-    if c_n is not None:
-        roles["c_n"] = spec_of(c_n)
+    roles = _recurrent_roles(module, bound, output)
     padded_out = out
     if isinstance(out, PackedSequence):
         padded_out, _ = pad_packed_sequence(
@@ -453,6 +497,7 @@ def _recurrent(
     observed = {role: s.shape for role, s in roles.items() if isinstance(s, TensorSpec)}
     observed["output"] = tuple(padded_out.shape)
     if isinstance(x, PackedSequence):
+        padded, _ = pad_packed_sequence(x, batch_first=module.batch_first)
         observed["input"] = tuple(padded.shape)
     wrong = [
         f"{role} {fmt_shape(shape)} != {fmt_shape(predicted[role][0])}"
@@ -536,7 +581,8 @@ class _Recorder:
         self.expand = expand
         self.calls: list[TracedCall] = []
         self.by_module: dict[int, TracedCall] = {}
-        self.stack: list[tuple[TracedCall, Any, bool]] = []  # (call, exc seen at entry, first)
+        # (call, exception seen at entry, first call?, call number, input specs)
+        self.stack: list[tuple[TracedCall, Any, bool, int, dict[str, Any]]] = []
         self.counts: dict[int, int] = {}
         self.last_done: TracedCall | None = None
         self.origin: dict[int, TracedCall] = {}  # id(exception) -> innermost call raising it
@@ -551,7 +597,7 @@ class _Recorder:
             existing.count += 1
             if inputs != existing.inputs:
                 existing.varies = True
-            self.stack.append((existing, sys.exc_info()[1], False))
+            self.stack.append((existing, sys.exc_info()[1], False, self.counts[key], inputs))
             return
         name = self.names.get(key, f"<unnamed {type(module).__name__}>")
         call = TracedCall(
@@ -566,12 +612,12 @@ class _Recorder:
         )
         self.calls.append(call)
         self.by_module[key] = call
-        self.stack.append((call, sys.exc_info()[1], True))
+        self.stack.append((call, sys.exc_info()[1], True, self.counts[key], inputs))
 
     def post(self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], output: Any) -> None:
         if not self.stack:  # pragma: no cover - hooks added mid-call
             return
-        call, exc_at_entry, first = self.stack.pop()
+        call, exc_at_entry, first, number, inputs = self.stack.pop()
         active = sys.exc_info()[1]
         raised = output is None and active is not None and active is not exc_at_entry
         if raised:
@@ -594,6 +640,38 @@ class _Recorder:
             macs = None
         if macs is not None:
             call.mult_adds = (call.mult_adds or 0) + macs if not first else macs
+        if not self.expand:
+            self._add_variant(call, number, inputs, spec, module, args, kwargs, output, first)
+
+    @staticmethod
+    def _add_variant(
+        call: TracedCall,
+        number: int,
+        inputs: dict[str, Any],
+        outputs: Any,
+        module: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        output: Any,
+        first: bool,
+    ) -> None:
+        """File call ``number`` under the variant with its shapes (a new one if none matches)."""
+        for v in call.variants:
+            if v.outputs == outputs and v.inputs == inputs:
+                v.calls.append(number)
+                return
+        if len(call.variants) >= MAX_VARIANTS:
+            call.unlisted += 1
+            return
+        roles, axes = (call.roles, call.axes) if first else ({}, {})
+        if not first and _is_recurrent(module):
+            try:
+                bound = _bind(module, args, kwargs)
+                roles = _recurrent_roles(module, bound, output)
+                axes = _axes(_recurrent_config(module, bound.get("input"))[0], roles)
+            except Exception:  # shown without roles, as any other module
+                roles, axes = {}, {}
+        call.variants.append(CallVariant([number], inputs, outputs, dict(roles), dict(axes)))
 
     @staticmethod
     def _explain_failure(
@@ -712,39 +790,113 @@ def trace_shapes(model: nn.Module, *args: Any, expand: bool = False, **kwargs: A
 # --- views ---------------------------------------------------------------------------------
 
 
-def _role_lines(call: TracedCall, roles: tuple[str, ...]) -> list[str]:
-    lines = []
-    for role in roles:
-        if role not in call.roles:
-            continue
-        spec = call.roles[role]
-        axes = call.axes.get(role)
-        text = fmt_spec(spec)
-        if isinstance(spec, PackedSpec):
-            dims = f" = ({', '.join(axes)})" if axes else ""
-            lines.append(f"{role} packed: data {fmt_shape(spec.data)}{dims}")
-            lines.append(f"  batch_sizes {list(spec.batch_sizes)}, sorted={spec.sorted}")
-            continue
-        if axes:
-            text = f"{text} = ({', '.join(axes)})"
-        lines.append(f"{role} {text}")
-    if "input" in call.expected:
-        lines.append(f"  expected {fmt_shape(call.expected['input'])}")
+#: Widest a shape line gets before a ``batch_sizes`` list wraps (keeps the table narrow).
+LINE_WIDTH = 30
+#: Distinct shape variants listed per row; the rest are summed up in one line.
+SHOWN_VARIANTS = 6
+
+
+def _wrap_list(head: str, values: list[int], width: int = LINE_WIDTH) -> list[str]:
+    """``head [4, 3, 3, 2,`` / ``   2, 1]``: a list wrapped under ``width`` characters."""
+    lines, line = [], head + " ["
+    indent = " " * (len(head) + 2)
+    for i, v in enumerate(values):
+        item = f"{v}" + ("]" if i == len(values) - 1 else ",")
+        if len(line) + len(item) > width and line.strip() not in ("", head.strip() + " ["):
+            lines.append(line.rstrip())
+            line = indent
+        line += item + " "
+    lines.append(line.rstrip() if values else head + " []")
     return lines
 
 
+def _role_lines(
+    roles: dict[str, Any],
+    axes: dict[str, tuple[str, ...]],
+    names: tuple[str, ...],
+    expected: dict[str, Shape] | None = None,
+) -> list[str]:
+    lines = []
+    for role in names:
+        if role not in roles:
+            continue
+        spec = roles[role]
+        dims = axes.get(role)
+        text = fmt_spec(spec)
+        if isinstance(spec, PackedSpec):
+            lines.append(f"{role} packed data {fmt_shape(spec.data)}")
+            if dims:
+                lines.append(f"  = ({', '.join(dims)})")
+            lines += _wrap_list("  batch_sizes", list(spec.batch_sizes))
+            lines.append(f"  sorted={spec.sorted}")
+            continue
+        if dims:
+            text = f"{text} = ({', '.join(dims)})"
+        lines.append(f"{role} {text}")
+    if expected and "input" in expected:
+        lines.append(f"  expected {fmt_shape(expected['input'])}")
+    return lines
+
+
+def _spec_lines(
+    inputs: dict[str, Any],
+    outputs: Any,
+    roles: dict[str, Any],
+    axes: dict[str, tuple[str, ...]],
+    expected: dict[str, Shape] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Input and output lines of one set of shapes (by role for a recurrent layer)."""
+    if roles:
+        return (
+            _role_lines(roles, axes, ("input", "h_0", "c_0"), expected),
+            _role_lines(roles, axes, ("output", "h_n", "c_n")),
+        )
+    return [f"{k}={fmt_spec(v)}" for k, v in inputs.items()] or ["-"], [fmt_spec(outputs)]
+
+
+def _call_numbers(numbers: list[int], limit: int = 14) -> str:
+    """``[1, 2, 3, 5]`` -> ``"#1-3,5"`` (runs joined; cut with ``…`` past ``limit`` characters)."""
+    runs: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        runs.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    text = "#" + ",".join(runs)
+    return text if len(text) <= limit else text[: limit - 1].rsplit(",", 1)[0] + ",…"
+
+
 def _cell_lines(call: TracedCall) -> tuple[list[str], list[str]]:
-    """Input and output column lines of a call."""
-    if call.roles:
-        ins = _role_lines(call, ("input", "h_0", "c_0"))
-        outs = _role_lines(call, ("output", "h_n", "c_n"))
-    else:
-        ins = [f"{k}={fmt_spec(v)}" for k, v in call.inputs.items()] or ["-"]
-        outs = [fmt_spec(call.outputs)]
+    """Input and output column lines of a call; a row whose calls saw different shapes lists each
+    distinct set of shapes, prefixed with the numbers of the calls that saw it (``#2-5``)."""
     if call.raised:
-        outs = ["✗ raised"]
-    elif call.varies:
-        outs = [*outs, "(shapes vary between calls; first shown)"]
+        ins, _ = _spec_lines(call.inputs, None, call.roles, call.axes, call.expected)
+        return ins, ["✗ raised"]
+    variants = call.variants
+    if not call.varies or len(variants) < 2:
+        return _spec_lines(call.inputs, call.outputs, call.roles, call.axes, call.expected)
+    ins: list[str] = []
+    outs: list[str] = []
+    labels = [_call_numbers(v.calls) for v in variants[:SHOWN_VARIANTS]]
+    pad = max(len(label) for label in labels) + 1
+    for v, label in zip(variants, labels, strict=False):
+        v_in, v_out = _spec_lines(v.inputs, v.outputs, v.roles, v.axes)
+        height = max(len(v_in), len(v_out))
+        for column, lines in ((ins, v_in), (outs, v_out)):
+            lines = lines + [""] * (height - len(lines))
+            column += [
+                (label if k == 0 else "").ljust(pad) + line if line else ""
+                for k, line in enumerate(lines)
+            ]
+    rest = sum(len(v.calls) for v in variants[SHOWN_VARIANTS:]) + call.unlisted
+    if rest:
+        kinds = len(variants) - SHOWN_VARIANTS
+        more = f"{kinds}+ more shapes" if call.unlisted else f"{kinds} more shapes"
+        ins.append(f"… {rest} calls: {more}")
+        outs.append("")
     return ins, outs
 
 
@@ -840,7 +992,8 @@ def trace_html(trace: ShapeTrace) -> str:
     css = (
         "<style>.lx-table{border-collapse:collapse;margin:4px 0}"
         ".lx-table td,.lx-table th{border:1px solid #ccc;padding:2px 8px;text-align:left;"
-        "font-family:monospace;vertical-align:top}.lx-ok{color:#1a7f37}.lx-bad{color:#cf222e}"
+        "font-family:monospace;vertical-align:top}.lx-trace-calls td{white-space:pre}"
+        ".lx-ok{color:#1a7f37}.lx-bad{color:#cf222e}"
         "</style>"
     )
     parts = [css, f"<div class='lx-trace'><p><code>trace_shapes({e(trace.model_type)})</code></p>"]

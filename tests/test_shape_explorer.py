@@ -58,8 +58,14 @@ def assert_consistent(ex: ShapeExplorer) -> None:
             assert shown(ex, name) == fmt_shape(shape)
         assert fmt_shape(shape) in ex.tables.value
     svg = bytes(ex.diagram.value).decode()
-    assert f"h_n {fmt_shape(predicted['h_n'][0])}" in svg
-    assert f"output {fmt_shape(predicted['output'][0])}" in svg
+    # the diagram follows the controls: its top h_n row and one step of output
+    assert f"h_n[{predicted['h_n'][0][0] - 1}]" in svg
+    feat = predicted["output"][0][-1]
+    step = fmt_shape((feat,) if config.batch is None else (config.batch, feat))
+    assert f"{step} each" in svg
+    # the config line is shown once (in the summary), not repeated by the diagram and tables
+    assert config.code() not in svg
+    assert ex.view_text().count(ex.report.header()) == 1
     assert ex.error.layout.display == "none" and ex.diagram.layout.display is None
 
 
@@ -232,10 +238,10 @@ def test_svg_diagram_is_draw_unrolleds_figure_as_svg():
     from lstm_explain.plotting.unrolled import unrolled_svg
 
     ex = ShapeExplorer(mode="GRU", bidirectional=True, num_layers=3)
-    assert bytes(ex.diagram.value).decode() == unrolled_svg(ex.report)
+    assert bytes(ex.diagram.value).decode() == unrolled_svg(ex.report, title=False)
     ex.controls["batch_first"].value = True
     svg = bytes(ex.diagram.value).decode()
-    assert svg == unrolled_svg(ex.report) and "output[:, t, :20]" in svg
+    assert svg == unrolled_svg(ex.report, title=False) and "output[:, t, :20]" in svg
 
 
 def test_png_diagram_and_bad_format():

@@ -419,3 +419,100 @@ def test_any_layer_config_traces_like_torch(config: RNNConfig) -> None:
     assert call.shape("h_0") == tuple(values["h_0"].shape)
     assert call.mult_adds == steps * weight_macs_per_step(module)
     assert trace.ok, [k for k in call.checks if not k.holds]
+
+
+# --- calls with different shapes: each distinct set listed ---------------------------------
+
+
+class SharedGRU(nn.Module):
+    """One GRU called three times: batched, unbatched, batched again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gru = nn.GRU(4, 5)
+
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return self.gru(a)[0].sum() + self.gru(b)[0].sum() + self.gru(a)[0].sum()
+
+
+def test_calls_with_different_shapes_list_each_distinct_shape_with_its_call_numbers() -> None:
+    torch.manual_seed(0)
+    trace = trace_shapes(SharedGRU(), torch.randn(3, 2, 4), torch.randn(6, 4))
+    gru = trace["gru"]
+    assert gru.count == 3 and gru.varies
+    assert [v.calls for v in gru.variants] == [[1, 3], [2]]
+    assert gru.variants[1].roles["h_n"].shape == (1, 5)  # unbatched: no batch axis
+    assert gru.variants[1].axes["output"] == ("T", "D*H_out")
+    text = str(trace)
+    assert "#1,3 input (3, 2, 4) = (T, N, H_in)" in text
+    assert "#2   input (6, 4) = (T, H_in)" in text
+    assert "h_n (1, 5) = (L*D, H_out)" in text  # the second call's state is shown too
+    assert "first shown" not in text
+    assert "#1,3 output (3, 2, 5)" in trace._repr_html_()
+    # the JSON schema does not change: the first call's shapes plus the varies flag
+    d = trace.to_dict()["calls"][1]
+    assert d["varies"] is True and "variants" not in d and d["inputs"]["input"] == [3, 2, 4]
+
+
+def test_a_call_repeated_with_the_same_shapes_has_one_variant_and_no_labels() -> None:
+    trace = trace_shapes(CellLoop(), torch.randn(5, 2, 4))
+    head = trace["head"]
+    assert len(head.variants) == 1 and head.variants[0].calls == [1] and not head.varies
+    assert "#1" not in str(trace).split("head")[-1]
+
+
+class Slices(nn.Module):
+    """One Linear on ``x[:k]`` for k = 1..n, then on ``x[:1]`` again."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+        self.lin = nn.Linear(3, 2)
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        return [self.lin(x[:k]) for k in range(1, self.n + 1)] + [self.lin(x[:1])]
+
+
+def test_many_shapes_are_listed_up_to_a_limit_and_the_rest_counted() -> None:
+    from lstm_explain import tracing
+
+    trace = trace_shapes(Slices(10), torch.randn(10, 3))
+    lin = trace["lin"]
+    assert [v.calls for v in lin.variants][:2] == [[1, 11], [2]]
+    assert len(lin.variants) == 10 and lin.unlisted == 0
+    lines = str(trace).splitlines()
+    assert any("#1,11 input=(1, 3)" in line for line in lines)
+    shown = tracing.SHOWN_VARIANTS
+    assert any(f"… {10 - shown} calls: {10 - shown} more shapes" in line for line in lines)
+    big = trace_shapes(Slices(tracing.MAX_VARIANTS + 5), torch.randn(40, 3))["lin"]
+    assert len(big.variants) == tracing.MAX_VARIANTS and big.unlisted == 5
+    assert big.count == tracing.MAX_VARIANTS + 6
+
+
+def test_call_numbers_join_runs_and_stay_short() -> None:
+    from lstm_explain.tracing import _call_numbers
+
+    assert _call_numbers([1, 2, 3, 5]) == "#1-3,5"
+    assert _call_numbers([2]) == "#2"
+    long = _call_numbers(list(range(1, 40, 2)))
+    assert len(long) <= 14 and long.endswith(",…") and long.startswith("#1,3,")
+
+
+def test_packed_rows_wrap_so_the_table_stays_narrow() -> None:
+    torch.manual_seed(0)
+    lengths = [9, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+    x = torch.randn(10, 9, 4)
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    text = str(trace_shapes(nn.LSTM(4, 6, batch_first=True), packed))
+    table = text.split("\n\n")[0].splitlines()
+    assert max(len(line) for line in table) <= 110, max(len(line) for line in table)
+    assert "input packed data (54, 4)" in text and "= (sum(lengths), H_in)" in text
+
+    from lstm_explain.tracing import LINE_WIDTH, _wrap_list
+
+    values = packed.batch_sizes.tolist()
+    lines = _wrap_list("  batch_sizes", values)
+    assert len(lines) > 1 and all(len(line) <= LINE_WIDTH for line in lines)
+    body = " ".join(lines).split("[", 1)[1].rstrip("]")
+    assert [int(v) for v in body.replace(",", " ").split()] == values
+    assert _wrap_list("  batch_sizes", [3, 1]) == ["  batch_sizes [3, 1]"]

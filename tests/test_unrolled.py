@@ -233,10 +233,46 @@ def test_header_does_not_touch_the_step_labels():
 
     renderer = FigureCanvasAgg(fig).get_renderer()
     ts = {t.get_text(): t.get_window_extent(renderer) for t in fig.axes[0].texts}
-    header = [b for s, b in ts.items() if s.startswith(("nn.LSTM", "output ("))]
+    header = [b for s, b in ts.items() if s.startswith(("nn.LSTM", "input ("))]
     assert len(header) == 2
     for box in header:
         assert box.y0 - ts["t=0"].y1 > 5  # pixels of clear space
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        RNNConfig(
+            "LSTM", 10, 16, num_layers=8, bidirectional=True, batch_first=True, seq_len=1, batch=4
+        ),
+        RNNConfig("LSTM", 100, 20, proj_size=8, seq_len=2, batch=3, lengths=(2, 1, 1)),
+        RNNConfig(
+            "RNN", 1, 1, seq_len=1, batch=None, nonlinearity="relu", dropout=0.5, num_layers=2
+        ),
+    ],
+)
+def test_every_label_fits_inside_a_narrow_figure(config):
+    """T <= 2 gives the narrowest diagram: the header and legend must not run off its edge."""
+    fig = draw_unrolled(config)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    width_px = fig.get_size_inches()[0] * fig.dpi
+    for t in fig.axes[0].texts:
+        box = t.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= width_px, (t.get_text(), box.x1, width_px)
+    labels = texts(fig)
+    assert config.code() in labels  # the whole code line, on a line of its own
+    assert any(s.startswith("input (") and "h_n (" in s for s in labels)
+
+
+def test_the_explorer_can_leave_the_header_out():
+    config = RNNConfig("GRU", 4, 6, seq_len=3, batch=2)
+    plain = texts(draw_unrolled(config, title=False))
+    assert config.code() not in plain and "t=0" in plain
+    assert "nn.GRU" not in unrolled_svg(config, title=False)
+    short = unrolled_figsize(config, title=False)
+    assert short[0] == unrolled_figsize(config)[0] and short[1] < unrolled_figsize(config)[1]
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,9 @@ def unrolled_layout(config: RNNConfig, max_steps: int | None = DEFAULT_MAX_STEPS
     return {"steps": steps, "output_cells": output_cells, "h_n_cells": h_n_cells, "ends": ends}
 
 
-def _geometry(cfg: RNNConfig, steps: list[int | None], layers: list[int | None]) -> dict[str, Any]:
+def _geometry(
+    cfg: RNNConfig, steps: list[int | None], layers: list[int | None], title: bool = True
+) -> dict[str, Any]:
     """Positions in data units: one column per shown step, one row per layer and direction."""
     D, L = cfg.num_directions, cfg.num_layers
     xs: list[float] = []
@@ -166,7 +168,7 @@ def _geometry(cfg: RNNConfig, steps: list[int | None], layers: list[int | None])
     x_left = -3.6
     x_right = max(x_last + 3.5, x_left + 9.0)
     y_bottom = y_input - (2.55 if cfg.lengths is not None else 2.1)
-    y_top = y_output + 1.9
+    y_top = y_output + (1.9 if title else 0.85)
 
     width_in = round(min(max(0.78 * (x_right - x_left), 7.0), 16.0), 2)
     height_in = round(0.5 * (y_top - y_bottom), 2)
@@ -188,14 +190,15 @@ def unrolled_figsize(
     *,
     max_steps: int | None = DEFAULT_MAX_STEPS,
     max_layers: int | None = DEFAULT_MAX_LAYERS,
+    title: bool = True,
 ) -> tuple[float, float]:
     """The ``(width, height)`` in inches :func:`draw_unrolled` gives this config's figure.
 
     Figures of equal size can be reused (``draw_unrolled(..., ax=fig.axes[0])``), which keeps
     matplotlib's renderer and text-metrics caches warm.
     """
-    steps = shown_steps(config.seq_len, max_steps)
-    return _geometry(config, steps, shown_layers(config.num_layers, max_layers))["size"]
+    shapes = {k: v[0] for k, v in predict_shapes(config).items()}
+    return _scene(config, shapes, max_steps, max_layers, title).size
 
 
 # --- the scene: every box, line and label as plain data ---------------------------------------
@@ -273,13 +276,14 @@ def _scene(
     shapes: dict[str, tuple[int, ...]],
     max_steps: int | None,
     max_layers: int | None,
+    title: bool = True,
 ) -> _Scene:
     layout = unrolled_layout(cfg, max_steps)
     steps: list[int | None] = layout["steps"]
     layers = shown_layers(cfg.num_layers, max_layers)
     D = cfg.num_directions
     lstm = cfg.mode == "LSTM"
-    g = _geometry(cfg, steps, layers)
+    g = _geometry(cfg, steps, layers, title)
     xs, x_last, y_rows, span = g["xs"], g["x_last"], g["y_rows"], g["layer_span"]
     y_input, y_output = g["y_input"], g["y_output"]
     x_left, _, _, y_top = g["extent"]
@@ -446,22 +450,10 @@ def _scene(
         reads = f"{D} × {h_out} = {feat}" if D == 2 else f"{feat}"
         sc.text(x_r, y_cat[a], f"layer {b} reads {reads} features", size=fs - 0.5)
 
-    # title, shapes and legend (the header keeps clear of the t= labels)
-    title = f"{cfg.code()}   input {fmt_shape(shapes['input'])}"
-    if cfg.batch_first and cfg.batch is not None:
-        title += "  (batch_first)"
-    if cfg.batch is None:
-        title += "  (unbatched)"
-    sc.text(x_left + 0.1, y_top - 0.3, title, size=fs + 1.5, bold=True)
-    state_txt = f"h_n {fmt_shape(shapes['h_n'])}"
-    if lstm:
-        state_txt += f"   c_n {fmt_shape(shapes['c_n'])}"
-    sc.text(
-        x_left + 0.1,
-        y_top - 0.75,
-        f"output {fmt_shape(shapes['output'])}   {state_txt}",
-        size=fs + 1,
-    )
+    # title: the layer's code, then the shapes (two lines, so a narrow diagram keeps them whole)
+    if title:
+        sc.text(x_left + 0.1, y_top - 0.3, cfg.code(), size=fs + 1.5, bold=True)
+        sc.text(x_left + 0.1, y_top - 0.75, shapes_line(cfg, shapes), size=fs + 1)
     legend = []
     if D == 1:
         legend.append((OUTPUT_FILL, PLAIN_EDGE, 0.8, "forms output (top layer, every step)"))
@@ -511,7 +503,41 @@ def _scene(
                     fs - 2,
                     HN_EDGE,
                 )
+    _fit_texts(sc)
     return sc
+
+
+#: Average character width of the diagram's font (DejaVu Sans), in ems; bold a little wider.
+_EM, _EM_BOLD = 0.6, 0.66
+
+
+def _fit_texts(sc: _Scene) -> None:
+    """Widen the scene so every left-aligned label fits (a narrow, T <= 2 diagram would clip its
+    title); the scale stays 0.78 in per data unit, so cells keep their size."""
+    x_left, x_right, y_bottom, y_top = sc.extent
+    per_unit = sc.size[0] / (x_right - x_left)
+    need = x_right
+    for x, _, s, ha, size, _, bold in sc.texts:
+        if ha == "left":
+            need = max(need, x + len(s) * size * (_EM_BOLD if bold else _EM) / 72 / per_unit + 0.2)
+    if need > x_right:
+        width = round(min(sc.size[0] + (need - x_right) * per_unit, 16.0), 2)
+        sc.extent = (x_left, x_left + width / per_unit, y_bottom, y_top)
+        sc.size = (width, sc.size[1])
+
+
+def shapes_line(cfg: RNNConfig, shapes: dict[str, tuple[int, ...]]) -> str:
+    """``input (5, 3, 100)   output (5, 3, 20)   h_n (1, 3, 20)   c_n (1, 3, 20)``, with the
+    layout (``batch_first``, ``unbatched``) after the input."""
+    line = f"input {fmt_shape(shapes['input'])}"
+    if cfg.batch_first and cfg.batch is not None:
+        line += " (batch_first)"
+    if cfg.batch is None:
+        line += " (unbatched)"
+    line += f"   output {fmt_shape(shapes['output'])}   h_n {fmt_shape(shapes['h_n'])}"
+    if "c_n" in shapes:
+        line += f"   c_n {fmt_shape(shapes['c_n'])}"
+    return line
 
 
 def _arrowhead(
@@ -539,9 +565,11 @@ def _scale(sc: _Scene) -> tuple[float, float]:
     return sc.size[0] / (x1 - x0), sc.size[1] / (y1 - y0)
 
 
-def _resolve_scene(config_or_report: Any, max_steps: int | None, max_layers: int | None) -> _Scene:
+def _resolve_scene(
+    config_or_report: Any, max_steps: int | None, max_layers: int | None, title: bool = True
+) -> _Scene:
     cfg, shapes = _resolve(config_or_report)
-    return _scene(cfg, shapes, max_steps, max_layers)
+    return _scene(cfg, shapes, max_steps, max_layers, title)
 
 
 def draw_unrolled(
@@ -550,6 +578,7 @@ def draw_unrolled(
     ax: Axes | None = None,
     max_steps: int | None = DEFAULT_MAX_STEPS,
     max_layers: int | None = DEFAULT_MAX_LAYERS,
+    title: bool = True,
 ) -> Figure:
     """Draw the network unrolled over time: layers x steps x directions.
 
@@ -564,6 +593,8 @@ def draw_unrolled(
         ax: draw into this Axes (it is cleared); default a new ``Figure`` sized to the network.
         max_steps: show at most this many steps, eliding the middle with "…"; ``None`` shows all.
         max_layers: show at most this many layers, eliding the middle with "⋮"; ``None`` shows all.
+        title: draw the two header lines (the layer's code, then its shapes); the explorer,
+            which prints them above the diagram, leaves them out.
 
     Returns:
         The ``Figure``. Labels give ``input`` ``(T, N, H_in)``, ``output`` ``(T, N, D*H_out)``,
@@ -576,7 +607,7 @@ def draw_unrolled(
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyBboxPatch
 
-    sc = _resolve_scene(config_or_report, max_steps, max_layers)
+    sc = _resolve_scene(config_or_report, max_steps, max_layers, title)
     if ax is None:
         fig = Figure(figsize=sc.size, dpi=100)
         ax = fig.add_axes((0, 0, 1, 1))
@@ -663,6 +694,7 @@ def unrolled_svg(
     *,
     max_steps: int | None = DEFAULT_MAX_STEPS,
     max_layers: int | None = DEFAULT_MAX_LAYERS,
+    title: bool = True,
 ) -> str:
     """The figure of :func:`draw_unrolled` as SVG text, written directly (no matplotlib).
 
@@ -673,7 +705,7 @@ def unrolled_svg(
     Raises:
         ValueError: as :func:`draw_unrolled`.
     """
-    sc = _resolve_scene(config_or_report, max_steps, max_layers)
+    sc = _resolve_scene(config_or_report, max_steps, max_layers, title)
     x0, x1, y0, y1 = sc.extent
     w, h = sc.size[0] * 72, sc.size[1] * 72
     kx, ky = w / (x1 - x0), h / (y1 - y0)

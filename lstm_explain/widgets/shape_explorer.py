@@ -51,6 +51,8 @@ CONTROLLED = (
     "batch",
     "lengths",
 )
+#: Shown size of the diagram (its SVG is 72 pt per inch; a little larger reads well on a projector).
+PX_PER_INCH = 96
 DEFAULT_CONFIG = RNNConfig("LSTM", input_size=100, hidden_size=20, seq_len=5, batch=3)
 
 _CSS = (
@@ -155,12 +157,16 @@ class ShapeExplorer(widgets.VBox):
             format="svg+xml" if diagram_format == "svg" else "png",
             layout=widgets.Layout(max_width="100%", height="auto", object_fit="contain"),
         )
+        # the picture first (it is what a class looks at), the tables beside it where the screen
+        # is wide enough, below it otherwise; the config line is shown once, in the summary
         self.children = [
             self._controls_box(),
             self.summary,
             self.error,
-            self.diagram,  # the picture first: it is what a class looks at
-            self.tables,
+            widgets.HBox(
+                [self.diagram, self.tables],
+                layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+            ),
         ]
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
@@ -292,16 +298,16 @@ class ShapeExplorer(widgets.VBox):
         from ..plotting.unrolled import draw_unrolled, unrolled_svg
 
         if self._format == "svg":
-            return unrolled_svg(report).encode()
+            return unrolled_svg(report, title=False).encode()
         from matplotlib.figure import Figure
 
-        size = unrolled_figsize(report.config)
+        size = unrolled_figsize(report.config, title=False)
         fig = self._figures.get(size)
         if fig is None:
             fig = Figure(figsize=size, dpi=72)
             fig.add_axes((0, 0, 1, 1))
             self._figures[size] = fig
-        draw_unrolled(report, ax=fig.axes[0])
+        draw_unrolled(report, ax=fig.axes[0], title=False)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi="figure", pil_kwargs={"compress_level": 1})
         return buf.getvalue()
@@ -349,11 +355,13 @@ class ShapeExplorer(widgets.VBox):
         self.error.value = ""
         self.error.layout.display = "none"
         self.summary.value = summary_html(report)
-        self.tables.value = report_html(report)
+        # the report's own header line repeats the summary's: leave it out
+        header = f"<p><code>{html.escape(report.header())}</code></p>"
+        self.tables.value = report_html(report).replace(header, "", 1)
         self.diagram.value = image
         # natural size (an <img> of an SVG would otherwise stretch to the page's width)
-        width_in, _ = unrolled_figsize(report.config)
-        self.diagram.layout.width = f"{round(width_in * 110)}px"
+        width_in, _ = unrolled_figsize(report.config, title=False)
+        self.diagram.layout.width = f"{round(width_in * PX_PER_INCH)}px"
         self.diagram.layout.display = None
 
     def _show_error(self, exc: Exception) -> None:
