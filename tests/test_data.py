@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -12,6 +14,7 @@ from lstm_explain.data import (
     PAD,
     UNK,
     Scaler,
+    bag_of_words,
     build_vocab,
     co2_forecast_data,
     digits_data,
@@ -27,7 +30,9 @@ from lstm_explain.data import (
 def test_digits_are_row_sequences_with_a_stratified_split():
     d = digits_data()
     assert d.x_train.shape[1:] == (8, 8) and d.x_test.shape[1:] == (8, 8)
-    assert len(d.x_train) + len(d.x_test) == 1797
+    assert d.x_val.shape[1:] == (8, 8) and len(d.y_val) == len(d.x_val)
+    assert len(d.x_train) + len(d.x_val) + len(d.x_test) == 1797
+    assert len(d.x_test) == 450 and len(d.x_val) == math.ceil(0.15 * 1347)  # sklearn rounds up
     assert float(d.x_train.min()) >= 0.0 and float(d.x_train.max()) == 1.0
     counts = torch.bincount(d.y_test, minlength=10)
     assert int(counts.min()) >= 43 and int(counts.max()) <= 46  # stratified: ~45 of each digit
@@ -36,6 +41,24 @@ def test_digits_are_row_sequences_with_a_stratified_split():
     first = torch.from_numpy(load_digits().images / 16.0).float()
     # each training image is one of the real ones, rows kept in order
     assert any(torch.equal(d.x_train[0], img) for img in first)
+
+
+def test_digits_splits_are_disjoint_and_test_ignores_val_fraction():
+    d = digits_data()
+    flat = {
+        name: {tuple(img.flatten().tolist()) for img in x}
+        for name, x in (("train", d.x_train), ("val", d.x_val), ("test", d.x_test))
+    }
+    # the digits set holds a few identical images; disjoint up to those
+    assert len(flat["train"] & flat["test"]) <= 3 and len(flat["train"] & flat["val"]) <= 3
+    val_counts = torch.bincount(d.y_val, minlength=10)
+    assert int(val_counts.min()) >= 19 and int(val_counts.max()) <= 21  # stratified, ~20 each
+    other = digits_data(val_fraction=0.3)
+    assert torch.equal(other.x_test, d.x_test) and len(other.x_val) > len(d.x_val)
+    with pytest.raises(ValueError, match="val_fraction=0"):
+        digits_data(val_fraction=0)
+    with pytest.raises(ValueError, match=r"test_fraction=1\.5"):
+        digits_data(test_fraction=1.5)
 
 
 def test_co2_monthly_is_the_real_series():
@@ -127,8 +150,10 @@ def test_pad_batch_pads_with_zero_and_keeps_lengths():
 def test_bbc_news_is_real_and_deduplicated():
     texts, labels, names = load_bbc_news()
     assert names == ["business", "entertainment", "politics", "sports", "tech"]
-    assert len(texts) == len(set(texts)) == len(labels)
-    assert 2000 < len(texts) <= 2225
+    assert len(texts) == len(set(texts)) == len(labels) == 2105
+    everything, all_labels, _ = load_bbc_news(drop_duplicates=False)
+    assert len(everything) == len(all_labels) == 2225  # the corpus's article count
+    assert set(everything) == set(texts)
     assert texts[0].startswith("Ad sales boost Time Warner profit")
 
 
@@ -144,3 +169,22 @@ def test_text_data_vocab_from_train_only():
     train_words = {w for t in d.texts_train for w in tokenize(t)}
     assert set(d.vocab.itos[2:]) <= train_words
     assert len(d.class_names) == 5
+    n = len(d.texts_train) + len(d.texts_val) + len(d.texts_test)
+    assert n == 2105 and len(d.texts_test) == 527
+    assert len(d.y_val) == len(d.tokens_val) == len(d.lengths_val) == len(d.texts_val) > 200
+    assert not set(d.texts_val) & set(d.texts_train) and not set(d.texts_test) & set(d.texts_train)
+    # validation words outside the training vocabulary are <unk>, as for new texts
+    val_words = {w for t in d.texts_val for w in tokenize(t)}
+    assert val_words - train_words and bool((d.tokens_val == UNK).any())
+
+
+def test_bag_of_words_counts_only_real_steps():
+    tokens = torch.tensor([[2, 3, 2, 0], [4, 0, 0, 0]])
+    counts = bag_of_words(tokens, torch.tensor([3, 1]), 5)
+    assert counts.tolist() == [[0, 0, 2, 1, 0], [0, 0, 0, 0, 1]]
+    # order does not matter: the same ids in another order give the same counts
+    assert torch.equal(bag_of_words(tokens.flip(1)[:, 1:], torch.tensor([3, 1]), 5)[0], counts[0])
+    with pytest.raises(ValueError, match="num_ids=3"):
+        bag_of_words(tokens, torch.tensor([3, 1]), 3)
+    with pytest.raises(ValueError, match=r"lengths\.shape"):
+        bag_of_words(tokens, torch.tensor([3]), 5)

@@ -69,6 +69,44 @@ def test_fit_learns_and_records_history():
     assert not model.training  # left in eval mode
 
 
+def test_fit_records_validation_loss_and_metric():
+    torch.manual_seed(0)
+    model = RowClassifier(input_size=3, hidden_size=8, num_classes=2)
+    x, y = _toy_classification(128)
+    train, val = (x[:96], y[:96]), (x[96:], y[96:])
+    history = fit(model, train, epochs=4, lr=0.05, batch_size=16, metric=accuracy, eval_data=val)
+    assert history.eval_name == "validation" and len(history.eval_loss) == 4
+    assert history.metric[-1] == evaluate(model, val)  # measured on the validation set
+    logits = predict(model, (val[0],))
+    assert history.eval_loss[-1] == pytest.approx(
+        float(nn.functional.cross_entropy(logits, val[1]))
+    )
+    assert history.eval_loss[-1] != pytest.approx(history.loss[-1])
+    # no eval_data: no eval loss, the metric is on the training data and labelled so
+    torch.manual_seed(0)
+    h2 = fit(
+        RowClassifier(input_size=3, hidden_size=8, num_classes=2), train, epochs=2, metric=accuracy
+    )
+    assert h2.eval_loss == [] and h2.eval_name == "training"
+    # the validation pass does not change training: same losses with or without it
+    torch.manual_seed(0)
+    h3 = fit(
+        RowClassifier(input_size=3, hidden_size=8, num_classes=2),
+        train,
+        epochs=4,
+        lr=0.05,
+        batch_size=16,
+    )
+    assert h3.loss == history.loss
+
+
+def test_best_epoch():
+    assert History(loss=[1, 1, 1], metric=[0.5, 0.9, 0.9]).best_epoch() == 2
+    assert History(loss=[1], metric=[0.1]).best_epoch() == 1
+    with pytest.raises(ValueError, match="metric"):
+        History(loss=[1.0]).best_epoch()
+
+
 def test_fit_regression_defaults_to_mse():
     x = torch.sin(torch.linspace(0, 12, 200)).reshape(20, 10, 1)
     y = torch.roll(x, -1, dims=1)
@@ -143,6 +181,10 @@ def test_figures_are_figures():
     h = History(loss=[1.0, 0.5], metric=[0.5, 0.9], metric_name="accuracy")
     fig = plot_history(h)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
+    assert fig.axes[1].get_ylabel() == "training accuracy" and len(fig.axes[0].lines) == 1
+    h.eval_loss, h.eval_name = [1.1, 0.7], "validation"
+    fig = plot_history(h)
+    assert len(fig.axes[0].lines) == 2 and fig.axes[1].get_ylabel() == "validation accuracy"
     fig = plot_confusion_matrix(torch.tensor([[3, 1], [0, 4]]), ["a", "b"])
     assert [t.get_text() for t in fig.axes[0].texts] == ["3", "1", "4"]
     fig = plot_images(torch.rand(3, 8, 8), ["1", "2", "3"], ncols=2)

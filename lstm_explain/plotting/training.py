@@ -16,20 +16,34 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def plot_history(history: History, title: str = "Learning curve") -> Figure:
-    """Training loss (left axis) and the metric per epoch (right axis)."""
+    """Loss per epoch (left axis: training, and ``eval_loss`` dashed) and the metric (right axis).
+
+    The metric's axis is labelled with what it was measured on (``history.eval_name``).
+    """
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(6, 3.2), layout="constrained")
     ax = fig.add_subplot()
     epochs = range(1, history.epochs + 1)
     ax.plot(epochs, history.loss, color="tab:blue", marker=".", label="training loss")
+    if history.eval_loss:
+        ax.plot(
+            epochs,
+            history.eval_loss,
+            color="tab:blue",
+            ls="--",
+            marker=".",
+            label=f"{history.eval_name} loss",
+        )
+        ax.legend(fontsize=8, loc="center right")
     ax.set_xlabel("epoch")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_ylabel("training loss", color="tab:blue")
+    ax.set_ylabel("loss", color="tab:blue")
     if history.metric:
         ax2 = ax.twinx()
         ax2.plot(epochs, history.metric, color="tab:orange", marker=".")
-        ax2.set_ylabel(history.metric_name or "metric", color="tab:orange")
+        name = history.metric_name or "metric"
+        ax2.set_ylabel(f"{history.eval_name} {name}", color="tab:orange")
     ax.set_title(title)
     return fig
 
@@ -104,5 +118,5 @@ def plot_forecast(
     ax.set_xticks(ticks, [labels[t] for t in ticks], rotation=30, fontsize=8)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
-    ax.set_title("One-step-ahead forecasts on held-out months")
+    ax.set_title("One-step-ahead forecasts of held-out months (each from the true months before)")
     return fig
