@@ -17,9 +17,11 @@ from .sequences import final_hidden
 __all__ = ["RegLSTM", "RowClassifier", "TextClassifier"]
 
 
-def _positive(name: str, value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name}={value!r}: must be a positive integer")
+def _positive(**sizes: int) -> None:
+    """Raise ``ValueError`` naming the first size that is not a positive integer."""
+    for name, value in sizes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name}={value!r}: must be a positive integer")
 
 
 class RowClassifier(nn.Module):
@@ -42,13 +44,12 @@ class RowClassifier(nn.Module):
         bidirectional: bool = False,
     ) -> None:
         super().__init__()
-        for name, value in (
-            ("input_size", input_size),
-            ("hidden_size", hidden_size),
-            ("num_layers", num_layers),
-            ("num_classes", num_classes),
-        ):
-            _positive(name, value)
+        _positive(
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            num_classes=num_classes,
+        )
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.lstm = nn.LSTM(
@@ -91,13 +92,12 @@ class RegLSTM(nn.Module):
         batch_first: bool = True,
     ) -> None:
         super().__init__()
-        for name, value in (
-            ("input_size", input_size),
-            ("hidden_size", hidden_size),
-            ("num_layers", num_layers),
-            ("output_size", output_size),
-        ):
-            _positive(name, value)
+        _positive(
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            output_size=output_size,
+        )
         self.batch_first = batch_first
         self.lstm = nn.LSTM(input_size, hidden_size, num_layers=num_layers, batch_first=batch_first)
         self.fc = nn.Linear(hidden_size, output_size)
@@ -134,14 +134,13 @@ class TextClassifier(nn.Module):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        for name, value in (
-            ("vocab_size", vocab_size),
-            ("embed_dim", embed_dim),
-            ("hidden_size", hidden_size),
-            ("num_classes", num_classes),
-            ("num_layers", num_layers),
-        ):
-            _positive(name, value)
+        _positive(
+            vocab_size=vocab_size,
+            embed_dim=embed_dim,
+            hidden_size=hidden_size,
+            num_classes=num_classes,
+            num_layers=num_layers,
+        )
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout={dropout!r}: must be in [0, 1)")
         self.num_layers = num_layers
