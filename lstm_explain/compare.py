@@ -40,6 +40,7 @@ __all__ = [
     "draw_parameter_counts",
     "draw_timings",
     "forward_ops",
+    "fused_kernel",
     "parameter_counts",
     "parameter_ratios",
     "projection_savings",
@@ -332,6 +333,24 @@ def forward_ops(
     with torch.no_grad(), quiet_rnn_warnings(), _Record():
         module(*args)
     return counts
+
+
+#: Kernels that run a whole recurrent layer, every step and gate, in one call: oneDNN (CPU),
+#: cuDNN and MIOpen (NVIDIA and AMD GPUs), Metal (Apple GPUs).
+FUSED_RNN_KERNELS = ("mkldnn_rnn_layer", "_cudnn_rnn", "miopen_rnn", "_lstm_mps")
+
+
+def fused_kernel(counts: dict[str, int]) -> str | None:
+    """The fused layer kernel in the operator counts of :func:`forward_ops`, if any.
+
+    Which kernel runs depends on the machine (CPU instruction set, library build, GPU), the
+    dtype and whether gradients are recorded, so this is something to *show*, never to assert.
+
+    Returns:
+        The first of :data:`FUSED_RNN_KERNELS` that ran, or ``None`` when the layer ran as a
+        compiled loop of per-step operations (matrix products and element-wise ops).
+    """
+    return next((name for name in FUSED_RNN_KERNELS if counts.get(name)), None)
 
 
 # --- figures -----------------------------------------------------------------------------

@@ -162,7 +162,9 @@ def test_loop_difference_is_float32_rounding_only():
         diff = loop_difference(cls(3, 4, num_layers=2, bidirectional=True), x)
         assert list(diff) == (["output", "h_n", "c_n"] if cls is nn.LSTM else ["output", "h_n"])
         assert all(0.0 <= d < 1e-6 for d in diff.values())
-    assert loop_difference(nn.RNN(3, 4), x) == {"output": 0.0, "h_n": 0.0}  # CPU: bit for bit
+    # Bit-for-bit agreement depends on the CPU, the instruction set and the thread count, so it is
+    # never asserted; the tolerance is what holds on every machine (and on CUDA).
+    assert max(loop_difference(nn.RNN(3, 4), x).values()) < 1e-6
     lstm = nn.LSTM(3, 4, batch_first=True)
     h = torch.zeros(1, 2, 4)
     assert max(loop_difference(lstm, x.transpose(0, 1), (h, h + 1)).values()) < 1e-6
