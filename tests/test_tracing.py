@@ -16,7 +16,6 @@ from lstm_explain.shapes import make_inputs, run_module
 from lstm_explain.tracing import (
     PackedSpec,
     ShapeTrace,
-    torchinfo_columns,
     trace_shapes,
 )
 
@@ -331,21 +330,43 @@ def test_text_and_html_views() -> None:
         trace["lstm"]
 
 
-def test_torchinfo_columns_show_only_the_first_output() -> None:
+class PackedNet(nn.Module):
+    """Packs its padded input itself (torchinfo cannot take a PackedSequence as input data)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.LSTM(4, 5)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        out, _ = self.rnn(pack_padded_sequence(x, lengths, enforce_sorted=False))
+        return out.data
+
+
+def test_torchinfo_shows_only_the_first_output_and_counts_by_its_leading_axes() -> None:
+    """What notebook 12 contrasts, on the real torchinfo: its Output Shape column holds only the
+    first element of ``(output, (h_n, c_n))``, its Mult-Adds multiply every weight and bias by the
+    output's first two axes (the packed data's ``(sum(lengths), D*H_out)`` for a PackedSequence)."""
+    import torchinfo
+
+    columns = ("output_size", "num_params", "mult_adds")
     torch.manual_seed(0)
-    trace = trace_shapes(Net(), torch.randn(8, 7, 100))
-    (row,) = torchinfo_columns(trace)
-    assert row["output_size"] == [8, 7, 40]  # output only: no h_n, no c_n
-    params = sum(p.numel() for p in trace["rnn"].module.parameters())
-    assert row["mult_adds"] == 8 * 7 * params
-    # packed: torchinfo's rule multiplies by the data's two dims, sum(lengths) and D*H_out
-    layer = nn.LSTM(4, 5)
-    packed = pack_padded_sequence(torch.randn(6, 3, 4), [6, 3, 2], enforce_sorted=False)
-    t2 = trace_shapes(layer, packed)
-    (row,) = torchinfo_columns(t2)
-    assert row["output_size"] == [11, 5]
-    assert row["mult_adds"] == 11 * 5 * sum(p.numel() for p in layer.parameters())
-    assert t2.total_mult_adds == 11 * weight_macs_per_step(layer)
+    x = torch.randn(8, 7, 100)
+    trace = trace_shapes(Net(), x)
+    info = torchinfo.summary(Net(), input_data=x, col_names=columns, verbose=0)
+    (row,) = [r for r in info.summary_list if r.class_name == "LSTM"]
+    rnn = trace["rnn"]
+    assert row.output_size == list(rnn.shape("output")) == [8, 7, 40]  # no h_n, no c_n
+    assert row.num_params == rnn.params
+    assert row.macs == 8 * 7 * rnn.params
+    assert row.macs > rnn.mult_adds == 8 * 7 * weight_macs_per_step(rnn.module)
+
+    x, lengths = torch.randn(6, 3, 4), torch.tensor([6, 3, 2])
+    t2 = trace_shapes(PackedNet(), x, lengths)
+    info = torchinfo.summary(PackedNet(), input_data=[x, lengths], col_names=columns, verbose=0)
+    (row,) = [r for r in info.summary_list if r.class_name == "LSTM"]
+    assert row.output_size == list(t2["rnn"].roles["output"].data) == [11, 5]
+    assert row.macs == 11 * 5 * t2["rnn"].params
+    assert t2["rnn"].mult_adds == 11 * weight_macs_per_step(t2["rnn"].module)
 
 
 def test_bad_model_is_a_value_error() -> None:
@@ -490,7 +511,7 @@ def test_many_shapes_are_listed_up_to_a_limit_and_the_rest_counted() -> None:
 
 
 def test_call_numbers_join_runs_and_stay_short() -> None:
-    from lstm_explain.tracing import _call_numbers
+    from lstm_explain.tracing.render import _call_numbers
 
     assert _call_numbers([1, 2, 3, 5]) == "#1-3,5"
     assert _call_numbers([2]) == "#2"
@@ -508,7 +529,7 @@ def test_packed_rows_wrap_so_the_table_stays_narrow() -> None:
     assert max(len(line) for line in table) <= 110, max(len(line) for line in table)
     assert "input packed data (54, 4)" in text and "= (sum(lengths), H_in)" in text
 
-    from lstm_explain.tracing import LINE_WIDTH, _wrap_list
+    from lstm_explain.tracing.render import LINE_WIDTH, _wrap_list
 
     values = packed.batch_sizes.tolist()
     lines = _wrap_list("  batch_sizes", values)

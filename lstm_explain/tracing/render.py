@@ -1,0 +1,248 @@
+"""A trace as a text tree table (``trace_text``) and as an HTML table (``trace_html``)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from ..shapes import fmt_shape
+from .records import PackedSpec, Shape, ShapeTrace, TracedCall, _is_leaf, fmt_spec
+
+#: Widest a shape line gets before a ``batch_sizes`` list wraps (keeps the table narrow).
+LINE_WIDTH = 30
+#: Distinct shape variants listed per row; the rest are summed up in one line.
+SHOWN_VARIANTS = 6
+
+
+def _wrap_list(head: str, values: list[int], width: int = LINE_WIDTH) -> list[str]:
+    """``head [4, 3, 3, 2,`` / ``   2, 1]``: a list wrapped under ``width`` characters."""
+    lines, line = [], head + " ["
+    indent = " " * (len(head) + 2)
+    for i, v in enumerate(values):
+        item = f"{v}" + ("]" if i == len(values) - 1 else ",")
+        if len(line) + len(item) > width and line.strip() not in ("", head.strip() + " ["):
+            lines.append(line.rstrip())
+            line = indent
+        line += item + " "
+    lines.append(line.rstrip() if values else head + " []")
+    return lines
+
+
+def _role_lines(
+    roles: dict[str, Any],
+    axes: dict[str, tuple[str, ...]],
+    names: tuple[str, ...],
+    expected: dict[str, Shape] | None = None,
+) -> list[str]:
+    lines = []
+    for role in names:
+        if role not in roles:
+            continue
+        spec = roles[role]
+        dims = axes.get(role)
+        text = fmt_spec(spec)
+        if isinstance(spec, PackedSpec):
+            lines.append(f"{role} packed data {fmt_shape(spec.data)}")
+            if dims:
+                lines.append(f"  = ({', '.join(dims)})")
+            lines += _wrap_list("  batch_sizes", list(spec.batch_sizes))
+            lines.append(f"  sorted={spec.sorted}")
+            continue
+        if dims:
+            text = f"{text} = ({', '.join(dims)})"
+        lines.append(f"{role} {text}")
+    if expected and "input" in expected:
+        lines.append(f"  expected {fmt_shape(expected['input'])}")
+    return lines
+
+
+def _spec_lines(
+    inputs: dict[str, Any],
+    outputs: Any,
+    roles: dict[str, Any],
+    axes: dict[str, tuple[str, ...]],
+    expected: dict[str, Shape] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Input and output lines of one set of shapes (by role for a recurrent layer)."""
+    if roles:
+        return (
+            _role_lines(roles, axes, ("input", "h_0", "c_0"), expected),
+            _role_lines(roles, axes, ("output", "h_n", "c_n")),
+        )
+    return [f"{k}={fmt_spec(v)}" for k, v in inputs.items()] or ["-"], [fmt_spec(outputs)]
+
+
+def _call_numbers(numbers: list[int], limit: int = 14) -> str:
+    """``[1, 2, 3, 5]`` -> ``"#1-3,5"`` (runs joined; cut with ``…`` past ``limit`` characters)."""
+    runs: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        runs.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    text = "#" + ",".join(runs)
+    return text if len(text) <= limit else text[: limit - 1].rsplit(",", 1)[0] + ",…"
+
+
+def _cell_lines(call: TracedCall) -> tuple[list[str], list[str]]:
+    """Input and output column lines of a call; a row whose calls saw different shapes lists each
+    distinct set of shapes, prefixed with the numbers of the calls that saw it (``#2-5``)."""
+    if call.raised:
+        ins, _ = _spec_lines(call.inputs, None, call.roles, call.axes, call.expected)
+        return ins, ["✗ raised"]
+    variants = call.variants
+    if not call.varies or len(variants) < 2:
+        return _spec_lines(call.inputs, call.outputs, call.roles, call.axes, call.expected)
+    ins: list[str] = []
+    outs: list[str] = []
+    labels = [_call_numbers(v.calls) for v in variants[:SHOWN_VARIANTS]]
+    pad = max(len(label) for label in labels) + 1
+    for v, label in zip(variants, labels, strict=False):
+        v_in, v_out = _spec_lines(v.inputs, v.outputs, v.roles, v.axes)
+        height = max(len(v_in), len(v_out))
+        for column, lines in ((ins, v_in), (outs, v_out)):
+            lines = lines + [""] * (height - len(lines))
+            column += [
+                (label if k == 0 else "").ljust(pad) + line if line else ""
+                for k, line in enumerate(lines)
+            ]
+    rest = sum(len(v.calls) for v in variants[SHOWN_VARIANTS:]) + call.unlisted
+    if rest:
+        kinds = len(variants) - SHOWN_VARIANTS
+        more = f"{kinds}+ more shapes" if call.unlisted else f"{kinds} more shapes"
+        ins.append(f"… {rest} calls: {more}")
+        outs.append("")
+    return ins, outs
+
+
+def _tree_prefixes(calls: list[TracedCall]) -> list[str]:
+    """``├─ `` / ``└─ `` / ``│  `` prefixes from the call-nesting levels."""
+    levels = [c.level for c in calls]
+
+    def has_next_sibling(i: int) -> bool:
+        for j in range(i + 1, len(levels)):
+            if levels[j] < levels[i]:
+                return False
+            if levels[j] == levels[i]:
+                return True
+        return False
+
+    prefixes = []
+    open_bars: dict[int, bool] = {}
+    for i, lvl in enumerate(levels):
+        if lvl == 0:
+            prefixes.append("")
+            continue
+        nxt = has_next_sibling(i)
+        bars = "".join("│  " if open_bars.get(k) else "   " for k in range(1, lvl))
+        prefixes.append(bars + ("├─ " if nxt else "└─ "))
+        open_bars[lvl] = nxt
+    return prefixes
+
+
+def _fmt_macs(call: TracedCall) -> str:
+    if call.raised and call.mult_adds is None:
+        return "-"
+    if call.mult_adds is None:
+        return "?" if _is_leaf(call) else ""
+    return f"{call.mult_adds:,}"
+
+
+def trace_text(trace: ShapeTrace) -> str:
+    """The trace as a text tree table, then checks, totals and the error if any."""
+    header = ("module", "type", "calls", "inputs", "outputs", "params", "mult-adds")
+    prefixes = _tree_prefixes(trace.calls)
+    rows: list[list[list[str]]] = []
+    for call, prefix in zip(trace.calls, prefixes, strict=True):
+        ins, outs = _cell_lines(call)
+        rows.append(
+            [
+                [prefix + call.label],
+                [call.type],
+                [str(call.count)],
+                ins,
+                outs,
+                [f"{call.params:,}" if call.params else "-"],
+                [_fmt_macs(call)],
+            ]
+        )
+    widths = [len(h) for h in header]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], *(len(s) for s in cell))
+    right = {2, 5, 6}
+
+    def line(cells: list[str]) -> str:
+        parts = [
+            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [f"trace_shapes({trace.model_type})", line(list(header))]
+    out.append("-" * len(out[-1]))
+    for row, prefix in zip(rows, prefixes, strict=True):
+        height = max(len(cell) for cell in row)
+        cont = prefix.replace("├─ ", "│  ").replace("└─ ", "   ")
+        for k in range(height):
+            cells = [cell[k] if k < len(cell) else "" for cell in row]
+            if k > 0 and not cells[0]:
+                cells[0] = cont
+            out.append(line(cells))
+    checks = trace.checks
+    if checks:
+        out += ["", "checks on the traced tensors:"]
+        out += [f"  {'✓' if k.holds else '✗'} {label}: {k.name}" for label, k in checks]
+    total = f"total params: {trace.total_params:,}   total mult-adds: {trace.total_mult_adds:,}"
+    if trace.uncounted:
+        total += f" (not counted: {', '.join(trace.uncounted)})"
+    out += ["", total]
+    if trace.error is not None:
+        out += ["", f"✗ the forward pass failed: {trace.error}"]
+    return "\n".join(out)
+
+
+def trace_html(trace: ShapeTrace) -> str:
+    """The trace as an HTML table (indentation shows the call tree), checks and totals."""
+    e = html.escape
+    css = (
+        "<style>.lx-table{border-collapse:collapse;margin:4px 0}"
+        ".lx-table td,.lx-table th{border:1px solid #ccc;padding:2px 8px;text-align:left;"
+        "font-family:monospace;vertical-align:top}.lx-trace-calls td{white-space:pre}"
+        ".lx-ok{color:#1a7f37}.lx-bad{color:#cf222e}"
+        "</style>"
+    )
+    parts = [css, f"<div class='lx-trace'><p><code>trace_shapes({e(trace.model_type)})</code></p>"]
+    parts.append(
+        "<table class='lx-table lx-trace-calls'><tr><th>module</th><th>type</th><th>calls</th>"
+        "<th>inputs</th><th>outputs</th><th>params</th><th>mult-adds</th></tr>"
+    )
+    for call in trace.calls:
+        ins, outs = _cell_lines(call)
+        cls = " class='lx-bad'" if call.raised else ""
+        pad = 1.2 * call.level
+        parts.append(
+            f"<tr{cls}><td style='padding-left:{pad:.1f}em'>{e(call.label)}</td>"
+            f"<td>{e(call.type)}</td><td>{call.count}</td>"
+            f"<td>{'<br>'.join(e(s) for s in ins)}</td><td>{'<br>'.join(e(s) for s in outs)}</td>"
+            f"<td>{call.params:,}</td><td>{e(_fmt_macs(call))}</td></tr>"
+        )
+    parts.append("</table>")
+    if trace.checks:
+        parts.append(
+            "<table class='lx-table lx-checks'><tr><th></th><th>call</th><th>check</th></tr>"
+        )
+        for label, k in trace.checks:
+            mark = "<span class='lx-ok'>✓</span>" if k.holds else "<span class='lx-bad'>✗</span>"
+            parts.append(f"<tr><td>{mark}</td><td>{e(label)}</td><td>{e(k.name)}</td></tr>")
+        parts.append("</table>")
+    parts.append(
+        f"<p>total params: {trace.total_params:,} &nbsp; total mult-adds: "
+        f"{trace.total_mult_adds:,}</p>"
+    )
+    if trace.error is not None:
+        parts.append(f"<p class='lx-bad'>✗ the forward pass failed: {e(str(trace.error))}</p>")
+    parts.append("</div>")
+    return "".join(parts)
