@@ -1,0 +1,182 @@
+"""Checks of a call of nn.RNNCell / nn.LSTMCell / nn.GRUCell: one step, one layer, one direction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..shapes import fmt_shape
+from ._common import Shape, _check_dtype_device, _describe, _feature_fix, _Found, _is_tensor
+
+if TYPE_CHECKING:  # pragma: no cover
+    from torch import nn
+
+
+def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> None:
+    from torch import nn
+
+    name = type(module).__name__
+    is_lstm = isinstance(module, nn.LSTMCell)
+    H_in, H = module.input_size, module.hidden_size
+    if not _is_tensor(x):
+        found.arg("input", _describe(x), f"(N, {H_in})", "a cell takes one time step")
+        found.problem(
+            "input",
+            f"(N, {H_in}) or ({H_in},)",
+            type(x).__name__,
+            f"nn.{name} takes a tensor",
+            "x_t = torch.as_tensor(x_t)",
+        )
+        return
+    nl = getattr(module, "nonlinearity", "tanh")
+    if nl not in ("tanh", "relu"):
+        found.problem(
+            "nonlinearity",
+            "'tanh' or 'relu'",
+            repr(nl),
+            "nn.RNNCell applies tanh or relu; it checks the name only when called",
+            f"cell = nn.RNNCell({H_in}, {H}, nonlinearity='tanh')",
+        )
+    batched = x.dim() == 2
+    N = x.size(0) if batched else None
+    exp_x = f"({N}, {H_in})" if batched else f"({H_in},)"
+    if x.dim() not in (1, 2):
+        exp_x = f"(N, {H_in}) or ({H_in},)"
+    found.arg(
+        "input",
+        _describe(x),
+        exp_x,
+        "a cell takes one time step: (N, H_in), or (H_in,) unbatched",
+    )
+    _check_dtype_device(found, "input", x, module, "x_t")
+    if x.dim() not in (1, 2):
+        shape = tuple(x.shape)
+        if x.dim() == 3:
+            if shape[0] == 1:
+                cause = "a cell takes one step (N, H_in); this has a leading axis of size 1"
+                fix = "x_t = x_t.squeeze(0)"
+            else:
+                cause = (
+                    f"a cell is one time step, one layer, one direction: a 3-D input looks like a "
+                    f"whole sequence (T, N, H_in). Loop over time, or use nn.{name[:-4]}"
+                )
+                init = f"torch.zeros({shape[1]}, {H}, dtype=x.dtype, device=x.device)  # (N, H)"
+                fix = (
+                    (f"h = {init}\nc = torch.zeros_like(h)\n" if is_lstm else f"h = {init}\n")
+                    + "for x_t in x:  # x: (T, N, H_in)\n    "
+                    + ("h, c = cell(x_t, (h, c))" if is_lstm else "h = cell(x_t, h)")
+                )
+        else:
+            cause = f"a cell takes (N, H_in) or (H_in,), not a {x.dim()}-D tensor"
+            fix = f"x_t = x_t.reshape(-1, {H_in})"
+        found.problem("input", exp_x, _describe(x), cause, fix)
+        return
+    if x.size(-1) != H_in:
+        moved = _feature_fix(x, H_in, "x_t") if batched else None
+        cause, fix = moved or (
+            f"the cell was built with input_size={H_in}, but the input has {x.size(-1)} features",
+            f"cell = nn.{name}({int(x.size(-1))}, {H})  # or give it {H_in} features",
+        )
+        found.problem("input", exp_x, fmt_shape(x.shape), cause, fix)
+    if hx is None:
+        for n in ("h", "c") if is_lstm else ("h",):
+            found.arg(n, "None (zeros)", fmt_shape((N, H) if batched else (H,)), "")
+        return
+    want: Shape = (N, H) if batched else (H,)
+    states: dict[str, Any] = {}
+    if is_lstm:
+        if _is_tensor(hx) or not isinstance(hx, (tuple, list)) or len(hx) != 2:
+            found.problem(
+                "h" if _is_tensor(hx) else "hx",  # name the argument as the user passed it
+                "tuple (h, c)",
+                _describe(hx),
+                "nn.LSTMCell takes and returns the tuple (h, c): the hidden state and the cell "
+                "state" + ("; h alone is missing c" if _is_tensor(hx) else ""),
+                "c = torch.zeros_like(h)\nh, c = cell(x_t, (h, c))",
+            )
+            if _is_tensor(hx):
+                return
+            if isinstance(hx, (tuple, list)) and hx and _is_tensor(hx[0]):
+                states["h"] = hx[0]
+        else:
+            states["h"], states["c"] = hx
+    elif isinstance(hx, (tuple, list)):
+        found.problem(
+            "hx",
+            "one tensor h",
+            _describe(hx),
+            f"nn.{name} has no cell state: it takes and returns h alone",
+            "h = cell(x_t, h)",
+        )
+        if hx and _is_tensor(hx[0]):
+            states["h"] = hx[0]
+    else:
+        states["h"] = hx
+    why = (
+        "(N, H): one state per sequence, no layer axis"
+        if batched
+        else "(H,) for an unbatched 1-D input"
+    )
+    for n, t in states.items():
+        if not _is_tensor(t):
+            found.problem(
+                n,
+                fmt_shape(want),
+                type(t).__name__,
+                f"{n} must be a tensor",
+                f"{n} = torch.zeros({', '.join(map(str, want))}{',' if len(want) == 1 else ''})",
+            )
+            continue
+        found.arg(n, _describe(t), fmt_shape(want), why)
+        got = tuple(int(s) for s in t.shape)
+        if got == want:
+            _check_dtype_device(found, n, t, module, n)
+            continue
+        exp, act = fmt_shape(want), fmt_shape(got)
+        if t.dim() == 3:
+            if got[0] == 1 and got[1:] == want:
+                cause = (
+                    f"{n} is {act}, shaped like a full module's state (L*D, N, H); a "
+                    "cell is one layer and one direction, so its state has no first axis"
+                )
+                fix = f"{n} = {n}.squeeze(0)  # {act} -> {exp}"
+            else:
+                cause = (
+                    f"a cell's state is (N, H) with no layer axis; from a module's "
+                    f"state take one layer: {n}[layer]"
+                )
+                fix = f"{n} = {n}[-1]  # the last layer's state, (N, H)"
+        elif t.dim() > 3 or t.dim() == 0:
+            cause = f"a cell's state is (N, H) or (H,), not {t.dim()}-D"
+            fix = f"{n} = torch.zeros({', '.join(map(str, want))}{',' if len(want) == 1 else ''} dtype=x_t.dtype)"
+        elif batched and t.dim() == 1:
+            cause = (
+                f"the input is batched (N={N}), so {n} needs one state per sequence: (N, H); "
+                f"a 1-D {n} is the unbatched layout"
+            )
+            fix = f"{n} = {n}.expand({N}, -1).contiguous()  # {act} -> {exp}"
+        elif not batched and t.dim() == 2:
+            if got == (1, H):
+                cause = (
+                    f"the input is 1-D (unbatched), so {n} must be 1-D (H,); or make the "
+                    "input a batch of one"
+                )
+                fix = f"x_t = x_t.unsqueeze(0)  # (1, {H_in}): a batch of one, matching {n}"
+            else:
+                cause = (
+                    f"the input is 1-D, one unbatched step, but {n} holds {got[0]} sequences: give "
+                    f"the input its batch axis, (N, H_in)"
+                )
+                fix = f"x_t = x_t.view({got[0]}, {H_in})  # if x_t holds {got[0]} sequences"
+        elif batched and got == (H, N) and H != N:
+            cause = f"{n}'s axes are swapped: a cell's state is (N, H)"
+            fix = f"{n} = {n}.t().contiguous()  # {act} -> {exp}"
+        elif batched and got[0] != N and got[1] == H:
+            cause = (
+                f"{n} holds {got[0]} sequences but the input has N = {N}: typically a state kept "
+                "from a previous, larger batch"
+            )
+            fix = f"{n} = torch.zeros(x_t.size(0), {H}, dtype=x_t.dtype, device=x_t.device)"
+        else:
+            cause = f"the cell was built with hidden_size={H}; {n} has {got[-1]} features"
+            fix = f"{n} = torch.zeros({', '.join(map(str, want))}, dtype=x_t.dtype)"
+        found.problem(n, exp, act, cause, fix)

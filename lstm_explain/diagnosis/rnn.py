@@ -1,0 +1,332 @@
+"""Checks of a call of nn.RNN / nn.LSTM / nn.GRU: the input, the state container, each state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..config import RNNConfig
+from ..shapes import fmt_shape
+from ._common import (
+    _check_dtype_device,
+    _describe,
+    _feature_fix,
+    _Found,
+    _is_packed,
+    _is_tensor,
+    _var,
+    _zeros_code,
+)
+from .packing import diagnose_pack
+from .states import _Layout, _rnn_expected_states, _state_problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from torch import Tensor, nn
+
+
+def _input_layout(module: nn.RNNBase, x: Any, lengths: Any) -> _Layout | None:
+    """What the module reads from ``x`` (None when it cannot read it as a batch or a sequence)."""
+    if _is_packed(x):
+        return _Layout(
+            True, int(x.batch_sizes[0]), "batch_sizes[0] of the PackedSequence", None, True
+        )
+    if not _is_tensor(x) or x.dim() not in (2, 3):
+        return None
+    if x.dim() == 2:
+        return _Layout(False, None, "unbatched (T, H_in)")
+    b, t = (0, 1) if module.batch_first else (1, 0)
+    n_from = f"input axis {b} (batch_first={module.batch_first})"
+    if lengths is not None:
+        try:
+            n = len(lengths) if not _is_tensor(lengths) or lengths.dim() == 1 else None
+        except TypeError:  # a single number: _pack_checks explains it
+            n = None
+        if n == x.size(b):
+            return _Layout(True, n, n_from, None, True)
+    return _Layout(True, x.size(b), n_from, x.size(t), False)
+
+
+def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
+    """Type, dims, dtype, device and feature size of the input; True if the shape is usable."""
+    cfg = RNNConfig.from_module(module)
+    name = type(module).__name__
+    expected_text = "(N, T, H_in)" if module.batch_first else "(T, N, H_in)"
+    if _is_packed(x):
+        data = x.data
+        found.arg(
+            "input",
+            _describe(x),
+            f"data (sum of lengths, {module.input_size})",
+            "a PackedSequence stores the valid steps of every sequence as rows of a 2-D data tensor",
+        )
+        _check_dtype_device(found, "input", data, module, var)
+        if data.dim() != 2:
+            found.problem(
+                "input",
+                f"data (sum of lengths, {module.input_size})",
+                f"data {fmt_shape(data.shape)}",
+                f"the packed data is {data.dim()}-D: the padded batch given to pack_padded_sequence "
+                f"had {data.dim() + 1} axes instead of 3 (T, N, H_in)",
+                "x = x.flatten(2)  # merge the extra feature axes before packing\n"
+                f"packed = pack_padded_sequence(x, lengths, batch_first={module.batch_first}, "
+                "enforce_sorted=False)",
+            )
+            return False
+        rows, sizes = int(data.size(0)), x.batch_sizes.tolist()
+        if sum(sizes) != rows:
+            found.problem(
+                "input",
+                f"data with sum(batch_sizes) = {sum(sizes)} rows",
+                f"data {fmt_shape(data.shape)}",
+                f"the PackedSequence's batch_sizes {sizes} add up to {sum(sizes)} rows but its data "
+                f"holds {rows}: it was packed with a length longer than the padded time axis T "
+                "(pack_padded_sequence does not check this)",
+                "lengths = torch.as_tensor(lengths).clamp(max=T)  # before packing\n"
+                "# or: pad x to max(lengths) steps",
+            )
+            return False
+        if data.size(-1) != module.input_size:
+            found.problem(
+                "input",
+                f"data (*, {module.input_size})",
+                f"data {fmt_shape(data.shape)}",
+                f"the module was built with input_size={module.input_size}, but each step of the "
+                f"packed batch has {data.size(-1)} features",
+                f"{_var(module)} = "
+                + cfg.replace(input_size=int(data.size(-1))).code()
+                + "  # or give it input_size features",
+            )
+            return False
+        return True
+    if not _is_tensor(x):
+        found.arg("input", _describe(x), expected_text, "a tensor or a PackedSequence")
+        found.problem(
+            "input",
+            "a tensor or PackedSequence",
+            type(x).__name__,
+            f"nn.{name} takes a tensor (or a PackedSequence), not a {type(x).__name__}",
+            "x = torch.stack(sequences)  # equal lengths\n# or: x = pad_sequence(sequences)",
+        )
+        return False
+    if x.dim() == 2:
+        why = "2-D is one unbatched sequence (T, H_in)"
+        expected = f"({x.size(0)}, {module.input_size})"
+    elif x.dim() == 3:
+        why = (
+            "batch_first=True: (N, T, H_in)"
+            if module.batch_first
+            else "(T, N, H_in); batch_first=False"
+        )
+        expected = fmt_shape((*x.shape[:2], module.input_size))
+    else:
+        why = "2-D (T, H_in) or 3-D " + expected_text
+        expected = expected_text
+    moved = None
+    if x.dim() in (2, 3) and x.size(-1) != module.input_size:
+        moved = _feature_fix(x, module.input_size)
+        if moved:  # the shape the module would read once the features are moved last
+            expected = moved[1].split(" -> ")[-1]
+    found.arg("input", _describe(x), expected, why)
+    _check_dtype_device(found, "input", x, module, var)
+    if not (x.is_floating_point() or x.is_complex()):
+        return False  # token ids: embedding them fixes the shape too
+    if x.dim() not in (2, 3):
+        _input_dims_problem(found, module, x)
+        return False
+    if x.size(-1) != module.input_size:
+        if moved:
+            cause, fix = moved
+        else:
+            cause = (
+                f"the module was built with input_size={module.input_size}, but the input has "
+                f"{x.size(-1)} features per step (its last axis)"
+            )
+            fix = (
+                f"{_var(module)} = {cfg.replace(input_size=int(x.size(-1))).code()}"
+                f"  # or give it {module.input_size} features"
+            )
+        found.problem("input", expected, fmt_shape(x.shape), cause, fix)
+        return False
+    return True
+
+
+def _input_dims_problem(found: _Found, module: Any, x: Tensor) -> None:
+    """A 0-D, 1-D, 4-D, ... input to nn.RNN / nn.LSTM / nn.GRU."""
+    H_in = module.input_size
+    shape = tuple(x.shape)
+    expected = ("(N, T, H_in)" if module.batch_first else "(T, N, H_in)") + " or (T, H_in)"
+    if x.dim() <= 1:
+        n = shape[0] if shape else 1
+        if H_in == 1:
+            cause = (
+                f"a 1-D tensor of {n} values has no feature axis; with input_size=1 it is most "
+                "likely one sequence of scalars"
+            )
+            fix = "x = x.unsqueeze(-1)  # (T, 1): one sequence, one feature per step"
+        elif n == H_in:
+            cause = (
+                f"a 1-D tensor of {n} values is one step's features with no time axis; "
+                "a recurrent layer needs a sequence (a cell takes one step)"
+            )
+            fix = "x = x.unsqueeze(0)  # (1, H_in): one sequence of one step"
+        else:
+            cause = (
+                "a recurrent layer needs a time axis and a feature axis (and optionally a batch "
+                "axis)"
+            )
+            fix = f"x = x.view(-1, {H_in})  # (T, H_in)"
+    else:
+        squeezable = [
+            k
+            for k, s in enumerate(shape)
+            if s == 1 and len(shape) - 1 == 3 and (shape[:k] + shape[k + 1 :])[-1] == H_in
+        ]
+        if squeezable:
+            k = squeezable[0]
+            cause = f"axis {k} has size 1 and is one axis too many (e.g. a channel axis)"
+            fix = f"x = x.squeeze({k})  # {fmt_shape(shape)} -> 3-D"
+        elif x.dim() == 4 and shape[2] * shape[3] == H_in:
+            cause = (
+                f"the features are spread over two axes ({shape[2]} x {shape[3]} = {H_in}), "
+                "e.g. image rows read as steps"
+            )
+            fix = f"x = x.flatten(2)  # {fmt_shape(shape)} -> {fmt_shape((*shape[:2], H_in))}"
+        else:
+            cause = f"a {x.dim()}-D input has axes a recurrent layer cannot read"
+            fix = f"x = x.reshape(T, N, {H_in})  # one time axis, one batch axis, features"
+    found.problem("input", expected, fmt_shape(shape), cause, fix)
+
+
+def _diagnose_rnn(
+    module: nn.RNNBase,
+    x: Any,
+    hx: Any,
+    lengths: Any,
+    enforce_sorted: bool,
+    found: _Found,
+) -> None:
+    var = _var(module)
+    is_lstm = module.mode == "LSTM"
+    mname = type(module).__name__
+    if lengths is not None:
+        if _is_packed(x):
+            found.problem(
+                "lengths",
+                "None (a PackedSequence carries its lengths)",
+                _describe(lengths),
+                "x is already a PackedSequence; lengths are for packing a padded tensor",
+                f"out, state = {var}(x)",
+            )
+        elif _is_tensor(x):
+            pack = diagnose_pack(
+                x, lengths, batch_first=module.batch_first, enforce_sorted=enforce_sorted, run=False
+            )
+            found.arguments += pack.arguments[1:]
+            found.problems += pack.problems
+    _check_input(found, module, x, "x")
+    layout = _input_layout(module, x, lengths)
+    # --- hx structure ---
+    states: dict[str, Any] = {}
+    if hx is not None:
+        if is_lstm:
+            if _is_tensor(hx):
+                found.problem(
+                    "h_0",
+                    "tuple (h_0, c_0)",
+                    f"one tensor {fmt_shape(hx.shape)}",
+                    "nn.LSTM carries two states, h and the cell state c: pass the tuple (h_0, c_0); "
+                    "a lone tensor is missing c_0 (torch then indexes it as hx[0], hx[1])",
+                    (
+                        "c_0 = torch.zeros_like(h_0)"
+                        if not module.proj_size
+                        else "c_0 = torch.zeros(h_0.size(0), h_0.size(1), "
+                        f"{module.hidden_size}, dtype=h_0.dtype, device=h_0.device)"
+                    )
+                    + f"\nout, (h_n, c_n) = {var}(x, (h_0, c_0))",
+                )
+                states["h_0"] = hx
+            elif isinstance(hx, (tuple, list)) and len(hx) != 2:
+                found.problem(
+                    "hx",
+                    "tuple (h_0, c_0)",
+                    _describe(hx),
+                    f"nn.LSTM takes exactly two states (h_0, c_0), not {len(hx)}",
+                    f"out, (h_n, c_n) = {var}(x, (h_0, c_0))",
+                )
+                if len(hx) >= 1 and _is_tensor(hx[0]):
+                    states["h_0"] = hx[0]
+            elif isinstance(hx, (tuple, list)):
+                states["h_0"], states["c_0"] = hx
+            else:
+                found.problem(
+                    "hx",
+                    "tuple (h_0, c_0)",
+                    type(hx).__name__,
+                    "nn.LSTM takes the tuple (h_0, c_0)",
+                    f"out, (h_n, c_n) = {var}(x, (h_0, c_0))",
+                )
+        else:
+            if isinstance(hx, (tuple, list)):
+                found.problem(
+                    "hx",
+                    "one tensor h_0",
+                    _describe(hx),
+                    f"nn.{mname} has no cell state: it takes h_0 alone, not a tuple (an LSTM's "
+                    "(h, c) does not fit a GRU or RNN)",
+                    f"h_0 = hx[0]\nout, h_n = {var}(x, h_0)",
+                )
+                if len(hx) >= 1 and _is_tensor(hx[0]):
+                    states["h_0"] = hx[0]
+            elif _is_tensor(hx):
+                states["h_0"] = hx
+            else:
+                found.problem(
+                    "hx",
+                    "one tensor h_0",
+                    type(hx).__name__,
+                    f"nn.{mname} takes a tensor h_0",
+                    f"out, h_n = {var}(x, h_0)  # h_0: (L*D, N, H_out)",
+                )
+    if layout is None:
+        for n, t in states.items():
+            if _is_tensor(t):
+                found.arg(n, _describe(t), "-", "depends on the input, which cannot be read")
+        return
+    expected = _rnn_expected_states(module, layout)
+    for n, (shape, why) in expected.items():
+        t = states.get(n)
+        if n not in states and hx is None:
+            found.arg(n, "None (zeros)", fmt_shape(shape), why)
+            continue
+        if t is None:
+            continue
+        if not _is_tensor(t):
+            found.problem(
+                n,
+                fmt_shape(shape),
+                type(t).__name__,
+                f"{n} must be a tensor",
+                f"{n} = {_zeros_code(shape)}",
+            )
+            continue
+        found.arg(n, _describe(t), fmt_shape(shape), why)
+        if tuple(t.shape) != shape:
+            _state_problem(found, module, n, t, shape, layout)
+        else:
+            _check_dtype_device(found, n, t, module, n)
+            if (
+                module.batch_first
+                and layout.batched
+                and shape[0] == shape[1]
+                and n == "h_0"
+                and shape[0] > 1
+            ):
+                found.notes.append(
+                    f"h_0 is {fmt_shape(shape)}: with batch_first=True and N = L*D = "
+                    f"{shape[0]} it fits both readings. torch reads axis 0 as layers x directions, "
+                    "axis 1 as the batch; if h_0 was built batch-first, use h_0.transpose(0, 1)."
+                )
+    if module.dropout and module.num_layers == 1:
+        found.notes.append(
+            f"dropout={module.dropout} does nothing with num_layers=1: dropout applies to the "
+            "outputs of every layer except the last."
+        )

@@ -1,0 +1,234 @@
+"""The states of nn.RNN / nn.LSTM / nn.GRU: the shapes expected, and why a given one is wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..config import RNNConfig
+from ..shapes import fmt_shape, predict_shapes
+from ._common import Shape, _Found, _var, _zeros_code
+
+if TYPE_CHECKING:  # pragma: no cover
+    from torch import Tensor, nn
+
+
+@dataclass
+class _Layout:
+    """What the module reads from the input: batched?, N, and where it comes from."""
+
+    batched: bool
+    N: int | None
+    N_from: str
+    N_alt: int | None = None  # the other axis of a 3-D input, had batch_first been flipped
+    packed: bool = False
+
+
+def _rnn_expected_states(module: nn.RNNBase, layout: _Layout) -> dict[str, tuple[Shape, str]]:
+    """``{h_0: (shape, why)}`` (and ``c_0`` for LSTM), from predict_shapes."""
+    cfg = RNNConfig.from_module(module, seq_len=1, batch=layout.N if layout.batched else None)
+    pred = predict_shapes(cfg)
+    L, D = module.num_layers, 2 if module.bidirectional else 1
+    out = {}
+    for name in ("h_0", "c_0"):
+        if name not in pred:
+            continue
+        shape, _dims, _formula = pred[name]
+        size = shape[-1]
+        proj = name == "h_0" and cfg.proj_size
+        feat = "H_out" if proj else "H"
+        formula = f"(L*D, N, {feat})" if layout.batched else f"(L*D, {feat})"
+        feat_why = (
+            f"H_out = proj_size = {size}"
+            if proj
+            else f"H = hidden_size = {size}"
+            + (" (c keeps hidden_size; proj_size shrinks only h)" if cfg.proj_size else "")
+        )
+        why = (
+            f"{formula}: L={L} layer{'s' if L > 1 else ''} x D={D}"
+            + (" (bidirectional)" if D == 2 else "")
+            + f" = {L * D}"
+            + (f", N={layout.N} from {layout.N_from}" if layout.batched else "")
+            + f", {feat_why}"
+        )
+        if module.batch_first and layout.batched:
+            why += "; batch_first never applies to states"
+        out[name] = (tuple(shape), why)
+    return out
+
+
+def _state_problem(
+    found: _Found, module: nn.RNNBase, name: str, t: Tensor, want: Shape, layout: _Layout
+) -> None:
+    """Explain why state ``name`` of shape ``t.shape`` is not ``want``."""
+    got = tuple(int(s) for s in t.shape)
+    L, D = module.num_layers, 2 if module.bidirectional else 1
+    LD = L * D
+    var = _var(module)
+    mname = type(module).__name__
+    exp, act = fmt_shape(want), fmt_shape(got)
+    zeros = f"{name} = {_zeros_code(want)}"
+    size = want[-1]
+    if not layout.batched:
+        # unbatched input: 2-D states (L*D, H_out)
+        if len(got) == 3:
+            if got[1] == 1 and (got[0], got[2]) == want:
+                fix = f"{name} = {name}.squeeze(1)  # {act} -> {exp}"
+            else:
+                fix = zeros
+            bdim = 0 if module.batch_first else 1
+            found.problem(
+                name,
+                exp,
+                act,
+                f"the input is 2-D, one unbatched sequence (T, H_in), so {name} must "
+                f"be 2-D too, without a batch axis: (L*D, H). To run a batch, give a "
+                f"3-D input (x.unsqueeze({bdim}) is a batch of one)",
+                fix,
+            )
+            return
+        if len(got) != 2:
+            found.problem(
+                name,
+                exp,
+                act,
+                f"for an unbatched input {name} is 2-D (L*D, H)",
+                zeros,
+            )
+            return
+        causes = _axis_causes(module, name, got, want, 0, None)
+        found.problem(name, exp, act, causes[0], causes[1])
+        return
+    # batched (3-D input or packed): 3-D states (L*D, N, H_out)
+    if len(got) == 2:
+        if got == (want[0], want[2]):
+            cause = (
+                f"{name} is {act}, the unbatched layout (L*D, H): a batched input needs "
+                f"a batch axis in the middle, one state per sequence"
+            )
+            fix = f"{name} = {name}.unsqueeze(1).repeat(1, {want[1]}, 1)  # {act} -> {exp}"
+        elif got == (want[1], want[2]):
+            cause = (
+                f"{name} is {act}, one state per sequence but no layer axis: nn.{mname} wants "
+                f"L*D = {LD} states (as a cell's state is (N, H), this is the module's "
+                "one extra axis)"
+            )
+            fix = (
+                f"{name} = {name}.unsqueeze(0)  # {act} -> {exp}"
+                if LD == 1
+                else f"{name} = {name}.unsqueeze(0).repeat({LD}, 1, 1)  # {act} -> {exp}"
+            )
+        else:
+            cause = f"a batched input needs a 3-D {name} (L*D, N, H)"
+            fix = zeros
+        found.problem(name, exp, act, cause, fix)
+        return
+    if len(got) != 3:
+        found.problem(name, exp, act, f"{name} must be 3-D (L*D, N, H)", zeros)
+        return
+    N, N_alt = want[1], layout.N_alt
+    if got == (N, LD, size):
+        if module.batch_first:
+            cause = (
+                f"batch_first=True was assumed to apply to {name}: it changes only input and "
+                f"output; {name} is always (L*D, N, H), here {exp}"
+            )
+        else:
+            cause = (
+                f"the batch and layer axes of {name} are swapped: states are "
+                f"(L*D, N, H) = {exp}, not (N, L*D, H)"
+            )
+        fix = f"{name} = {name}.transpose(0, 1).contiguous()  # {act} -> {exp}"
+        found.problem(name, exp, act, cause, fix)
+        return
+    if N_alt is not None and N_alt != N and got in ((LD, N_alt, size), (N_alt, LD, size)):
+        other = 1 if module.batch_first else 0
+        swapped = got == (N_alt, LD, size)
+        cause = (
+            f"{name} is built for N={N_alt} sequences, the size of input axis {other}: the input "
+            f"looks {'batch-first (N, T, H_in)' if not module.batch_first else 'time-first (T, N, H_in)'}"
+            f", but the module has batch_first={module.batch_first} and reads axis "
+            f"{1 - other} (size {N}) as the batch"
+        )
+        if swapped:
+            cause += f"; {name}'s batch and layer axes are swapped as well"
+        want_fixed = (LD, N_alt, size)
+        fix = (
+            f"{var} = {RNNConfig.from_module(module).replace(batch_first=not module.batch_first).code()}"
+            f"  # or: x = x.transpose(0, 1)"
+        )
+        if swapped:
+            fix += f"\n{name} = {name}.transpose(0, 1).contiguous()  # {act} -> {fmt_shape(want_fixed)}"
+        found.problem(name, exp, act, cause, fix)
+        return
+    cause, fix = _axis_causes(module, name, got, want, 1, layout)
+    found.problem(name, exp, act, cause, fix)
+
+
+def _axis_causes(
+    module: nn.RNNBase, name: str, got: Shape, want: Shape, batch_axis: int, layout: _Layout | None
+) -> tuple[str, str]:
+    """Cause and fix for a state with the right number of axes but wrong sizes."""
+    L, D = module.num_layers, 2 if module.bidirectional else 1
+    LD = L * D
+    exp, act = fmt_shape(want), fmt_shape(got)
+    causes, fixes = [], []
+    if got[0] != LD:
+        if D == 2 and got[0] == L:
+            causes.append(
+                f"{name} has {got[0]} = L rows, the state of a unidirectional model: a "
+                f"bidirectional model needs one per layer and direction, L*D = {L}*2 = {LD}"
+            )
+            fixes.append(f"{name} = {name}.repeat_interleave(2, dim=0)  # same start both ways")
+        elif D == 1 and got[0] == 2 * L:
+            causes.append(
+                f"{name} has {got[0]} = L*2 rows, the state of a bidirectional model; "
+                f"this one is unidirectional and needs L = {L}"
+            )
+            fixes.append(
+                f"{name} = {name}.view({L}, 2, *{name}.shape[1:])[:, 0]  # keep the forward direction"
+            )
+        else:
+            causes.append(
+                f"axis 0 of {name} counts layers x directions: L={L} x D={D} = {LD}, not {got[0]}"
+            )
+    if batch_axis and got[1] != want[1]:
+        if layout is not None and layout.packed:
+            causes.append(
+                f"{name} holds {got[1]} sequences but the packed batch has N = {want[1]} "
+                "(one state per sequence, in the order before sorting)"
+            )
+        else:
+            causes.append(
+                f"{name} holds {got[1]} sequences but the input has N = {want[1]}: typically a state "
+                "kept from a previous batch, or the last, smaller batch of a DataLoader"
+            )
+        if layout is not None and layout.packed and not layout.N_alt:
+            n_code, like = "int(x.batch_sizes[0])", "x.data"
+        else:
+            n_code, like = f"x.size({0 if module.batch_first else 1})", "x"
+        fixes.append(
+            f"{name} = torch.zeros({want[0]}, {n_code}, {want[-1]}, dtype={like}.dtype, "
+            f"device={like}.device)  # size the state from the batch"
+        )
+    if got[-1] != want[-1]:
+        proj = getattr(module, "proj_size", 0)
+        if proj and name == "h_0" and got[-1] == module.hidden_size:
+            causes.append(
+                f"with proj_size={proj}, h_0 (like h_n and output) has proj_size features; only "
+                f"c_0 keeps hidden_size={module.hidden_size}"
+            )
+        elif proj and name == "c_0" and got[-1] == proj:
+            causes.append(
+                f"c_0 keeps hidden_size={module.hidden_size} features; proj_size={proj} shrinks "
+                "only h_0, h_n and output"
+            )
+        else:
+            causes.append(
+                f"the last axis of {name} is the module's hidden size ({want[-1]}), not {got[-1]}"
+            )
+    if not causes:  # pragma: no cover - every mismatch is one of the three axes
+        causes.append(f"{name} is {act}, not {exp}")
+    if len(fixes) != 1 or len(causes) != 1:
+        fixes = [f"{name} = {_zeros_code(want)}"]
+    return "; ".join(causes), fixes[0]
