@@ -4,10 +4,20 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 PORT    ?= 8866
 PYTEST_FLAGS ?= -n 2 --dist loadscope
+# Portability: the notebooks are stored by `make notebooks` under this machine's default numerics;
+# `make test` checks them under other numerics, as another learner's laptop would run them: one
+# thread, ATen's scalar kernels instead of AVX2/AVX-512, MKL's conditional-reproducibility mode and
+# oneDNN limited to SSE4.1. Float rounding then changes in the last bits, so a stored output that
+# depends on rounding (or an assertion on bit-exactness) fails here as it would for a learner.
+# `make test-numerics` runs the whole suite under two more settings (NUMERICS_B, NUMERICS_C).
+NUMERICS   ?= OMP_NUM_THREADS=1 ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE ONEDNN_MAX_CPU_ISA=SSE41
+NUMERICS_B ?= OMP_NUM_THREADS=2 ATEN_CPU_CAPABILITY=default MKL_CBWR=SSE4_2 ONEDNN_MAX_CPU_ISA=AVX
+NUMERICS_C ?= OMP_NUM_THREADS=1 MKL_CBWR=AVX ONEDNN_MAX_CPU_ISA=AVX2
+NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 # Jupyter refuses to start as root (containers, CI) unless told it may
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup lab test unit nbtest lint format browser-deps app notebooks bench clean
+.PHONY: setup lab test test-numerics nbcheck-stability unit nbtest lint format browser-deps app notebooks bench clean
 
 ## setup: create .venv/ and install the package with everything it needs (CPU torch here)
 setup: $(STAMP)
@@ -22,18 +32,25 @@ $(STAMP): pyproject.toml tools/install_torch.sh
 lab: setup
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-## test: lint, unit tests, browser test and nbval over every notebook
+## test: lint, unit tests, browser test and nbval over every notebook, under other numerics
 test: setup browser-deps
 	$(VENV)/bin/ruff check lstm_explain tests benchmarks tools
-	$(PY) -m pytest $(PYTEST_FLAGS) --nbval --nbval-current-env \
-		--nbval-sanitize-with notebooks/sanitize.cfg tests notebooks
+	env $(NUMERICS) $(PY) -m pytest $(PYTEST_FLAGS) $(NBVAL) tests notebooks
+
+## test-numerics: the whole suite under two more numeric settings (portability check, ~2x make test)
+test-numerics: setup browser-deps
+	env $(NUMERICS_B) $(PY) -m pytest $(PYTEST_FLAGS) $(NBVAL) tests notebooks
+	env $(NUMERICS_C) $(PY) -m pytest $(PYTEST_FLAGS) $(NBVAL) tests notebooks
+
+## nbcheck-stability: nbval three times in a row, each notebook in a fresh kernel (no flaky cells)
+nbcheck-stability: setup
+	$(PY) tools/check_stability.py --runs 3 -- env $(NUMERICS) $(PY) -m pytest $(PYTEST_FLAGS) $(NBVAL) notebooks
 
 unit: setup
 	$(PY) -m pytest $(PYTEST_FLAGS) tests
 
 nbtest: setup
-	$(PY) -m pytest $(PYTEST_FLAGS) --nbval --nbval-current-env \
-		--nbval-sanitize-with notebooks/sanitize.cfg notebooks
+	env $(NUMERICS) $(PY) -m pytest $(PYTEST_FLAGS) $(NBVAL) notebooks
 
 lint: setup
 	$(VENV)/bin/ruff check lstm_explain tests benchmarks tools
