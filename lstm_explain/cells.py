@@ -22,6 +22,9 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from .modules import is_cell, is_layer, layer_weights, mode_of
+from .reference import unroll_layers
+
 __all__ = ["CELL_CLASSES", "CellStack", "cells_from_module", "loop_difference", "run_cells"]
 
 #: The cell class that computes one step of each recurrent module.
@@ -30,19 +33,16 @@ CELL_CLASSES: dict[str, type[nn.RNNCellBase]] = {
     "GRU": nn.GRUCell,
     "LSTM": nn.LSTMCell,
 }
-_MODES = {nn.LSTMCell: "LSTM", nn.GRUCell: "GRU", nn.RNNCell: "RNN"}
-_PARAMS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 State = Tensor | tuple[Tensor, Tensor]
 
 
 def _mode_of_cell(cell: Any) -> str:
-    mode = _MODES.get(type(cell))
-    if mode is None:
+    if not is_cell(cell):
         raise ValueError(
             f"cells must be nn.RNNCell, nn.GRUCell or nn.LSTMCell (got a {type(cell).__name__})"
         )
-    return mode
+    return mode_of(cell)
 
 
 class CellStack(nn.Module):
@@ -129,9 +129,7 @@ def cells_from_module(module: nn.Module, *, share: bool = True) -> CellStack:
         ValueError: not a recurrent module, or an LSTM with ``proj_size > 0`` (``nn.LSTMCell``
             has no projection).
     """
-    mode = getattr(module, "mode", None)
-    mode = {"RNN_TANH": "RNN", "RNN_RELU": "RNN"}.get(mode, mode)
-    if not isinstance(module, nn.RNNBase) or mode not in CELL_CLASSES:
+    if not is_layer(module):
         raise ValueError(
             f"module must be nn.RNN, nn.GRU or nn.LSTM (got module={type(module).__name__})"
         )
@@ -139,6 +137,7 @@ def cells_from_module(module: nn.Module, *, share: bool = True) -> CellStack:
         raise ValueError(
             f"proj_size must be 0: nn.LSTMCell has no projection (got proj_size={module.proj_size})"
         )
+    mode = mode_of(module)
     cls = CELL_CLASSES[mode]
     d = 2 if module.bidirectional else 1
     kwargs: dict[str, Any] = {"bias": module.bias, "device": "meta"}
@@ -148,12 +147,12 @@ def cells_from_module(module: nn.Module, *, share: bool = True) -> CellStack:
     for k in range(module.num_layers):
         in_size = module.input_size if k == 0 else d * module.hidden_size
         layer = []
-        for suffix in ("", "_reverse")[:d]:
+        for direction in range(d):
             # Built on the meta device (no memory), then given the module's parameters.
             cell = cls(in_size, module.hidden_size, **kwargs)
-            for name in _PARAMS[: 4 if module.bias else 2]:
-                p = getattr(module, f"{name}_l{k}{suffix}")
-                setattr(cell, name, p if share else nn.Parameter(p.detach().clone()))
+            for name, p in layer_weights(module, k, direction).kwargs().items():
+                if p is not None:
+                    setattr(cell, name, p if share else nn.Parameter(p.detach().clone()))
             layer.append(cell)
         layers.append(layer)
     return CellStack(layers, batch_first=module.batch_first)
@@ -212,32 +211,18 @@ def run_cells(
             hx = tuple(s.unsqueeze(1) for s in hx) if lstm else hx.unsqueeze(1)
     elif batch_first:
         x = x.transpose(0, 1)  # (T, N, H_in)
-    T, N = x.shape[0], x.shape[1]
+    N = x.shape[1]
     L, D, H = stack.num_layers, stack.num_directions, stack.hidden_size
     if hx is None:
         hx = _zeros_state(stack.mode, (L * D, N, H), x)
     h_0, c_0 = hx if lstm else (hx, None)
 
-    layer_input = x  # (T, N, H_in), then (T, N, D*H)
-    h_n: list[Tensor] = []
-    c_n: list[Tensor] = []
-    for k, layer in enumerate(stack.layers):
-        halves = []
-        for d, cell in enumerate(layer):
-            j = k * D + d  # row of h_0 / h_n: layers first, then directions
-            state: State = (h_0[j], c_0[j]) if lstm else h_0[j]
-            steps = range(T) if d == 0 else range(T - 1, -1, -1)
-            ys: list[Tensor] = [x.new_empty(0)] * T
-            for t in steps:
-                state = cell(layer_input[t], state)  # one step: (N, H) or ((N, H), (N, H))
-                ys[t] = state[0] if lstm else state
-            halves.append(torch.stack(ys))  # (T, N, H)
-            h_n.append(state[0] if lstm else state)
-            if lstm:
-                c_n.append(state[1])
-        layer_input = torch.cat(halves, dim=-1)  # (T, N, D*H)
-
-    output = layer_input
+    # the one loop over layers, directions and time: each cell is one step
+    states = [(h_0[j], c_0[j]) if lstm else h_0[j] for j in range(L * D)]
+    outputs, finals = unroll_layers(stack.layers, x, states)
+    output = torch.cat(outputs[-1], dim=-1)  # (T, N, D*H)
+    h_n = [s[0] if lstm else s for s in finals]
+    c_n = [s[1] for s in finals] if lstm else []
     h = torch.stack(h_n)  # (L*D, N, H)
     c = torch.stack(c_n) if lstm else None
     if unbatched:

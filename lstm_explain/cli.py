@@ -40,27 +40,36 @@ def int_list(text: str) -> tuple[int, ...]:
         ) from None
 
 
-def add_config_arguments(p: argparse.ArgumentParser, *, input_options: bool = True) -> None:
-    """The RNNConfig fields as options (shared by subcommands).
+#: Knobs that a subcommand reading the input's shape itself (``--input-shape``) leaves out.
+INPUT_SHAPE_KNOBS = ("seq_len", "batch")
 
+
+def add_config_arguments(p: argparse.ArgumentParser, *, input_options: bool = True) -> None:
+    """The RNNConfig fields as options (shared by subcommands), built from ``RNNConfig.knobs()``.
+
+    A knob's kind picks the option: ``"bool"`` a switch (``--no-…`` when it defaults to True),
+    ``"int"``/``"float"`` a typed value, ``"ints"`` comma-separated integers, ``"choice"`` a
+    plain string (RNNConfig checks it, so a bad value gets RNNConfig's message).
     ``input_options=False`` leaves out ``--seq-len``, ``--batch`` and ``--unbatched``, for a
     subcommand that takes the input's shape itself.
     """
-    p.add_argument("--mode", default="lstm", help="rnn, lstm or gru (default lstm)")
-    p.add_argument("--input-size", type=int, required=True, help="features per step, H_in")
-    p.add_argument("--hidden-size", type=int, required=True, help="hidden units, H")
-    p.add_argument("--num-layers", type=int, default=1)
-    p.add_argument("--bidirectional", action="store_true")
-    p.add_argument("--batch-first", action="store_true")
-    p.add_argument("--proj-size", type=int, default=0, help="LSTM only; 0 = no projection")
-    p.add_argument("--no-bias", dest="bias", action="store_false")
-    p.add_argument("--dropout", type=float, default=0.0)
-    p.add_argument("--nonlinearity", default="tanh", help="RNN only: tanh or relu")
-    if input_options:
-        p.add_argument("--seq-len", type=int, default=5, help="time steps, T")
-        p.add_argument("--batch", type=int, default=3, help="sequences, N")
-        p.add_argument("--unbatched", action="store_true", help="one 2-D sequence (T, H_in)")
-    p.add_argument("--lengths", type=int_list, default=None, help="e.g. 10,7,3: pad and pack")
+    from .config import RNNConfig
+
+    types: dict[str, Callable[[str], object]] = {"int": int, "float": float, "ints": int_list}
+    for knob in RNNConfig.knobs().values():
+        if not input_options and knob.name in INPUT_SHAPE_KNOBS:
+            continue
+        for k in (knob, knob.none):
+            if k is None:
+                continue
+            if k.kind == "bool":
+                action = "store_false" if k.default is True else "store_true"
+                p.add_argument(k.flag, dest=k.name, action=action, help=k.help)
+            elif k.required and k.cli_default is None:
+                p.add_argument(k.flag, type=types.get(k.kind), required=True, help=k.help)
+            else:
+                default = k.default if k.cli_default is None else k.cli_default
+                p.add_argument(k.flag, type=types.get(k.kind), default=default, help=k.help)
 
 
 def config_from_args(args: argparse.Namespace):  # -> RNNConfig
@@ -71,21 +80,14 @@ def config_from_args(args: argparse.Namespace):  # -> RNNConfig
     lengths = getattr(args, "lengths", None)
     if unbatched and lengths is not None:
         raise ValueError("--lengths needs a batched input (drop --unbatched)")
-    return RNNConfig(
-        mode=args.mode,
-        input_size=args.input_size,
-        hidden_size=args.hidden_size,
-        num_layers=args.num_layers,
-        bidirectional=args.bidirectional,
-        batch_first=args.batch_first,
-        proj_size=args.proj_size,
-        bias=args.bias,
-        dropout=args.dropout,
-        nonlinearity=args.nonlinearity,
-        seq_len=getattr(args, "seq_len", 5),
-        batch=None if unbatched else getattr(args, "batch", 3),
-        lengths=lengths if hasattr(args, "seq_len") else None,
-    )
+    has_input = hasattr(args, "seq_len")  # e.g. diagnose reads the input's shapes instead
+    values = {}
+    for name, knob in RNNConfig.knobs().items():
+        if hasattr(args, name) and (has_input or not knob.input):
+            values[name] = getattr(args, name)
+        if knob.none is not None and getattr(args, knob.none.name, False):
+            values[name] = None
+    return RNNConfig(**values)
 
 
 def cmd_shapes(args: argparse.Namespace) -> int:

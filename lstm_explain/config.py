@@ -2,14 +2,16 @@
 
 Every invalid value raises ``ValueError`` whose message names the field, the value and the
 rule, e.g. ``proj_size must be smaller than hidden_size (got proj_size=20, hidden_size=20)``.
-This module does not import torch, so building and validating a config is instant.
+Each field carries a :class:`Knob` (its help, CLI flag and explorer control), from which the
+command line and the ShapeExplorer are generated. This module does not import torch, so building
+and validating a config is instant.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
 MODES = ("RNN", "LSTM", "GRU")
@@ -46,6 +48,87 @@ def _as_index(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Knob:
+    """How one :class:`RNNConfig` field is asked for: on the command line and by a control.
+
+    Attached to its field as ``field(metadata={"knob": Knob(...)})`` (written ``knob(...)``);
+    ``RNNConfig.knobs()`` returns them all with ``name``, ``flag`` and ``default`` filled in.
+    The CLI (``cli.add_config_arguments``) and the ShapeExplorer build their options and
+    controls from these, so a new knob is described here once.
+
+    Attributes:
+        kind: the value's kind, which picks the CLI option and the control: ``"choice"`` (a
+            string from ``choices``: a plain option, toggle buttons), ``"int"`` (``type=int``,
+            a slider), ``"float"`` (``type=float``; no control kind yet), ``"bool"`` (a switch
+            ``--name``, or ``--no-name`` when the default is True; a checkbox), ``"ints"``
+            (comma-separated integers; a text box).
+        name: the field's name (filled in by ``knobs()``; set for a ``none`` switch).
+        help: the option's ``--help`` text, or None for none.
+        flag: the CLI option; by default ``--name`` with dashes (``--no-name`` for a bool
+            that defaults to True).
+        default: the field's default; required: the field has none (both filled in by
+            ``knobs()``).
+        cli_default: the CLI's default where the field has none (``--mode lstm``).
+        choices: the values of a ``"choice"``.
+        control: where the ShapeExplorer shows a control: ``"top"`` (a row of its own),
+            ``"sizes"``, ``"input"`` or ``"switches"`` (its columns); None: no control, the
+            value is kept from the explorer's initial config.
+        range: a slider's ``(min, max)``; a larger value widens it.
+        label: the control's description (default: the name).
+        placeholder: a text box's placeholder.
+        modes: the modes the knob applies to (None: all). In other modes the explorer
+            disables its control and uses the field's default; the rule itself is checked by
+            ``RNNConfig.__post_init__``.
+        input: a knob of the input, not of the layer: a subcommand without ``--seq-len``
+            leaves these at their defaults.
+        none: for a field that may be None (``batch``): the switch that stands for None
+            (``--unbatched``, the "unbatched" checkbox), itself a ``"bool"`` Knob.
+    """
+
+    kind: str
+    name: str = ""
+    help: str | None = None
+    flag: str = ""
+    default: Any = None
+    required: bool = False
+    cli_default: Any = None
+    choices: tuple[str, ...] = ()
+    control: str | None = None
+    range: tuple[int, int] | None = None
+    label: str = ""
+    placeholder: str = ""
+    modes: tuple[str, ...] | None = None
+    input: bool = False
+    none: Knob | None = None
+
+    def resolved(self, name: str, default: Any) -> Knob:
+        """This knob with its name, default (``MISSING``: required), flag and label filled in."""
+        required = default is MISSING
+        default = None if required else default
+        flag = self.flag or "--" + ("no-" if default is True else "") + name.replace("_", "-")
+        none = None
+        if self.none is not None:
+            none = replace(self.none.resolved(self.none.name, False), input=self.input)
+        return replace(
+            self,
+            name=name,
+            default=default,
+            required=required,
+            flag=flag,
+            label=self.label or name,
+            none=none,
+        )
+
+
+def knob(default: Any = MISSING, **description: Any) -> Any:
+    """A dataclass field with a default (or none: required) described by a :class:`Knob`."""
+    metadata = {"knob": Knob(**description)}
+    if default is MISSING:
+        return field(metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True)
 class RNNConfig:
     """A recurrent layer (``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU``) and the input it is given.
 
@@ -67,19 +150,68 @@ class RNNConfig:
             as a PackedSequence.
     """
 
-    mode: str
-    input_size: int
-    hidden_size: int
-    num_layers: int = 1
-    bidirectional: bool = False
-    batch_first: bool = False
-    proj_size: int = 0
-    bias: bool = True
-    dropout: float = 0.0
-    nonlinearity: str = "tanh"
-    seq_len: int = 5
-    batch: int | None = 3
-    lengths: tuple[int, ...] | None = field(default=None)
+    mode: str = knob(
+        kind="choice",
+        choices=MODES,
+        help="rnn, lstm or gru (default lstm)",
+        cli_default="lstm",
+        control="top",
+    )
+    input_size: int = knob(
+        kind="int", help="features per step, H_in", control="sizes", range=(1, 256)
+    )
+    hidden_size: int = knob(kind="int", help="hidden units, H", control="sizes", range=(1, 128))
+    num_layers: int = knob(1, kind="int", control="sizes", range=(1, 8))
+    bidirectional: bool = knob(False, kind="bool", control="switches")
+    batch_first: bool = knob(False, kind="bool", control="switches")
+    proj_size: int = knob(
+        0,
+        kind="int",
+        help="LSTM only; 0 = no projection",
+        control="sizes",
+        range=(0, 127),
+        label="proj_size (LSTM)",
+        modes=("LSTM",),
+    )
+    bias: bool = knob(True, kind="bool")
+    dropout: float = knob(0.0, kind="float")
+    nonlinearity: str = knob(
+        "tanh", kind="choice", choices=NONLINEARITIES, help="RNN only: tanh or relu", modes=("RNN",)
+    )
+    seq_len: int = knob(
+        5,
+        kind="int",
+        help="time steps, T",
+        control="input",
+        range=(1, 30),
+        label="seq_len (T)",
+        input=True,
+    )
+    batch: int | None = knob(
+        3,
+        kind="int",
+        help="sequences, N",
+        control="input",
+        range=(1, 16),
+        label="batch (N)",
+        input=True,
+        none=Knob(
+            "bool",
+            name="unbatched",
+            help="one 2-D sequence (T, H_in)",
+            control="switches",
+            label="unbatched input (no batch axis)",
+        ),
+    )
+    lengths: tuple[int, ...] | None = knob(
+        None,
+        kind="ints",
+        help="e.g. 10,7,3: pad and pack",
+        control="input",
+        label="lengths (packed)",
+        placeholder="e.g. 5, 3, 2 (empty: not packed)",
+        input=True,
+    )
 
     def __post_init__(self) -> None:
         mode = self.mode
@@ -186,6 +318,15 @@ class RNNConfig:
     def field_names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))
 
+    @classmethod
+    def knobs(cls) -> dict[str, Knob]:
+        """Every field's :class:`Knob`, by name, in field order (the CLI's and the explorer's)."""
+        return {
+            f.name: f.metadata["knob"].resolved(f.name, f.default)
+            for f in fields(cls)
+            if "knob" in f.metadata
+        }
+
     def module_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU``."""
         kw: dict[str, Any] = dict(
@@ -246,25 +387,11 @@ class RNNConfig:
         batch: int | None = 3,
         lengths: Iterable[int] | None = None,
     ) -> RNNConfig:
-        """The config of an existing ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` with a given input."""
-        mode = getattr(module, "mode", None)
-        mode = {"RNN_TANH": "RNN", "RNN_RELU": "RNN"}.get(mode, mode)
-        if mode not in MODES:
-            raise ValueError(
-                f"module must be nn.RNN, nn.LSTM or nn.GRU (got module={type(module).__name__})"
-            )
-        return cls(
-            mode=mode,
-            input_size=module.input_size,
-            hidden_size=module.hidden_size,
-            num_layers=module.num_layers,
-            bidirectional=module.bidirectional,
-            batch_first=module.batch_first,
-            proj_size=getattr(module, "proj_size", 0),
-            bias=module.bias,
-            dropout=float(module.dropout),
-            nonlinearity=getattr(module, "nonlinearity", "tanh"),
-            seq_len=seq_len,
-            batch=batch,
-            lengths=tuple(lengths) if lengths is not None else None,
-        )
+        """The config of an existing ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` with a given input.
+
+        Raises:
+            ValueError: for a module that is not a recurrent layer.
+        """
+        from .modules import config_from_module  # imports torch: only when asked
+
+        return config_from_module(module, seq_len=seq_len, batch=batch, lengths=lengths)

@@ -26,6 +26,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .modules import is_layer, layer_weights, mode_of
+
 if TYPE_CHECKING:  # pragma: no cover
     from torch import Tensor, nn
 
@@ -136,32 +138,6 @@ def _check_index(name: str, value: Any, size: int) -> None:
         raise ValueError(f"{name} must be an integer in [0, {size - 1}] (got {name}={value!r})")
 
 
-def _mode_of(module: nn.Module) -> str:
-    from torch import nn
-
-    if isinstance(module, nn.LSTM):
-        return "LSTM"
-    if isinstance(module, nn.GRU):
-        return "GRU"
-    if isinstance(module, nn.RNN):
-        return "RNN"
-    raise ValueError(
-        f"module must be an nn.RNN, nn.LSTM or nn.GRU (got module={type(module).__name__}); "
-        "for a cell (nn.LSTMCell, ...) see lstm_explain.reference"
-    )
-
-
-def _layer_weights(module: nn.Module, layer: int, direction: int) -> list[Tensor]:
-    """The flat weights of one layer and direction, in the order the kernel expects."""
-    sfx = f"_l{layer}" + ("_reverse" if direction else "")
-    names = ["weight_ih", "weight_hh"]
-    if module.bias:
-        names += ["bias_ih", "bias_hh"]
-    if getattr(module, "proj_size", 0) > 0:
-        names.append("weight_hr")
-    return [getattr(module, n + sfx) for n in names]
-
-
 def _run_layer(mode: str, module: nn.Module, layer: int, x, batch_sizes, hx):
     """One layer of the module's own kernel (the call nn.LSTM.forward makes, num_layers=1).
 
@@ -170,7 +146,7 @@ def _run_layer(mode: str, module: nn.Module, layer: int, x, batch_sizes, hx):
     from torch import _VF
 
     d = 2 if module.bidirectional else 1
-    weights = [w for k in range(d) for w in _layer_weights(module, layer, k)]
+    weights = [w for k in range(d) for w in layer_weights(module, layer, k).flat()]
     fn = {"LSTM": _VF.lstm, "GRU": _VF.gru}.get(mode)
     if fn is None:
         fn = _VF.rnn_tanh if module.nonlinearity == "tanh" else _VF.rnn_relu
@@ -248,7 +224,12 @@ def trace_gates(module: nn.Module, x: Any, hx: Any = None) -> GateTrace:
     import torch
     from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
-    mode = _mode_of(module)
+    if not is_layer(module):
+        raise ValueError(
+            f"module must be an nn.RNN, nn.LSTM or nn.GRU (got module={type(module).__name__}); "
+            "for a cell (nn.LSTMCell, ...) see lstm_explain.reference"
+        )
+    mode = mode_of(module)
     if module.training and module.dropout > 0 and module.num_layers > 1:
         warnings.warn(
             f"module is in training mode with dropout={module.dropout}: the trace follows the "
@@ -412,9 +393,7 @@ def _layer_gates(
         next_valid = torch.cat([valid[1:], torch.zeros_like(valid[:1])]).unsqueeze(-1)
         h_prev = torch.where(next_valid, h_prev, start)
 
-    w = _layer_weights(module, layer, direction)
-    w_ih, w_hh = w[0], w[1]
-    b_ih, b_hh = (w[2], w[3]) if module.bias else (None, None)
+    w_ih, w_hh, b_ih, b_hh, _ = layer_weights(module, layer, direction)
     x2 = x.reshape(steps * n, -1)
     hp2 = h_prev.reshape(steps * n, -1)
 

@@ -33,8 +33,9 @@ def input_sensitivity(module: nn.Module, x: Tensor) -> Tensor:
     Raises:
         ValueError: a bidirectional or batch_first module, or ``x`` not ``(T, N, input_size)``.
     """
+    from .modules import is_layer
 
-    if getattr(module, "mode", None) not in ("RNN_TANH", "RNN_RELU", "LSTM", "GRU"):
+    if not is_layer(module):
         raise ValueError(
             f"module must be an nn.RNN, nn.LSTM or nn.GRU (got module={type(module).__name__})"
         )
@@ -75,9 +76,10 @@ def set_forget_bias(lstm: nn.LSTM | nn.LSTMCell, value: float) -> None:
         ValueError: ``lstm`` is not an ``nn.LSTM`` / ``nn.LSTMCell`` with biases.
     """
     import torch
-    from torch import nn
 
-    if not isinstance(lstm, (nn.LSTM, nn.LSTMCell)) or not getattr(lstm, "bias", True):
+    from .modules import mode_of
+
+    if mode_of(lstm, None) != "LSTM" or not lstm.bias:
         raise ValueError(
             f"lstm must be an nn.LSTM or nn.LSTMCell with biases (got lstm={type(lstm).__name__})"
         )

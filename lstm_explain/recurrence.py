@@ -18,7 +18,12 @@ Notation: ``T`` steps, ``N`` batch, ``H_in`` input_size, ``H`` hidden_size, ``L`
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
+
+from . import modules
+from .modules import config_from_module, copy_layer_weights, is_layer, mode_of
+from .reference import rnn_cell, unroll_layers
 
 if TYPE_CHECKING:  # pragma: no cover
     from torch import Tensor, nn
@@ -48,8 +53,6 @@ def rnn_step(
     Raises:
         ValueError: an unknown nonlinearity.
     """
-    from .reference import rnn_cell
-
     return rnn_cell(x_t, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity)
 
 
@@ -66,15 +69,11 @@ def layer_weights(module: nn.RNN, layer: int, reverse: bool = False) -> dict[str
         )
     if reverse and not module.bidirectional:
         raise ValueError("reverse=True needs a bidirectional module (got bidirectional=False)")
-    suffix = f"_l{layer}" + ("_reverse" if reverse else "")
-    return {
-        name: getattr(module, name + suffix, None)
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    }
+    return modules.layer_weights(module, layer, int(reverse)).kwargs()
 
 
 def _need_rnn(module: Any) -> None:
-    if getattr(module, "mode", None) not in ("RNN_TANH", "RNN_RELU"):
+    if not is_layer(module) or mode_of(module) != "RNN":
         raise ValueError(f"module must be an nn.RNN (got module={type(module).__name__})")
 
 
@@ -100,7 +99,7 @@ def rnn_states(module: nn.RNN, x: Tensor, h_0: Tensor | None = None) -> Tensor:
     _need_rnn(module)
     L, H = module.num_layers, module.hidden_size
     D = 2 if module.bidirectional else 1
-    nonlinearity = "relu" if module.mode == "RNN_RELU" else "tanh"
+    nonlinearity = module.nonlinearity
     if x.dim() not in (2, 3):
         raise ValueError(
             f"x must be 3-D (T, N, H_in) or unbatched 2-D (T, H_in) (got x.shape={tuple(x.shape)})"
@@ -117,7 +116,7 @@ def rnn_states(module: nn.RNN, x: Tensor, h_0: Tensor | None = None) -> Tensor:
         x_tm = x.transpose(0, 1)  # (T, N, H_in)
     else:
         x_tm = x
-    T, N = x_tm.shape[0], x_tm.shape[1]
+    N = x_tm.shape[1]
     expected = (L * D, N, H) if batched else (L * D, H)
     if h_0 is None:
         h0 = x_tm.new_zeros(L * D, N, H)
@@ -128,19 +127,16 @@ def rnn_states(module: nn.RNN, x: Tensor, h_0: Tensor | None = None) -> Tensor:
                 f"{expected} (got h_0.shape={tuple(h_0.shape)})"
             )
         h0 = h_0 if batched else h_0.unsqueeze(1)
-    states = x_tm.new_zeros(L, D, T, N, H)
-    layer_in = x_tm  # (T, N, H_in) for layer 0, (T, N, D*H) above
-    for layer in range(L):
-        for d in range(D):
-            w = layer_weights(module, layer, reverse=d == 1)
-            h = h0[layer * D + d]  # (N, H)
-            steps = range(T) if d == 0 else range(T - 1, -1, -1)
-            for t in steps:
-                h = rnn_step(layer_in[t], h, **w, nonlinearity=nonlinearity)
-                states[layer, d, t] = h
-        # the next layer reads both directions side by side: (T, N, D*H)
-        layer_in = torch.cat([states[layer, d] for d in range(D)], dim=-1)
-    return states
+    # one step function per layer and direction, looped over time by reference.unroll_layers
+    steps = [
+        [
+            partial(rnn_step, **layer_weights(module, layer, d == 1), nonlinearity=nonlinearity)
+            for d in range(D)
+        ]
+        for layer in range(L)
+    ]
+    outputs, _ = unroll_layers(steps, x_tm, list(h0))  # outputs[l][d]: (T, N, H)
+    return torch.stack([torch.stack(halves) for halves in outputs])  # (L, D, T, N, H)
 
 
 def rnn_loop(module: nn.RNN, x: Tensor, h_0: Tensor | None = None) -> tuple[Tensor, Tensor]:
@@ -181,9 +177,7 @@ def first_layers(module: nn.Module, num_layers: int) -> nn.Module:
     Raises:
         ValueError: not a recurrent layer, or ``num_layers`` outside 1..module.num_layers.
     """
-    from torch import nn
-
-    if not isinstance(module, (nn.RNN, nn.LSTM, nn.GRU)):
+    if not is_layer(module):
         raise ValueError(
             f"module must be an nn.RNN, nn.LSTM or nn.GRU (got module={type(module).__name__})"
         )
@@ -195,27 +189,11 @@ def first_layers(module: nn.Module, num_layers: int) -> nn.Module:
         raise ValueError(
             f"num_layers must be in 1..{module.num_layers} (got num_layers={num_layers!r})"
         )
-    kwargs = dict(
-        input_size=module.input_size,
-        hidden_size=module.hidden_size,
-        num_layers=num_layers,
-        bias=module.bias,
-        batch_first=module.batch_first,
-        dropout=module.dropout if num_layers > 1 else 0.0,
-        bidirectional=module.bidirectional,
+    config = config_from_module(module).replace(
+        num_layers=num_layers, dropout=module.dropout if num_layers > 1 else 0.0
     )
-    if isinstance(module, nn.RNN):
-        kwargs["nonlinearity"] = module.nonlinearity
-    if isinstance(module, nn.LSTM):
-        kwargs["proj_size"] = module.proj_size
-    copy = type(module)(**kwargs)
-    keep = {f"_l{layer}" for layer in range(num_layers)}
-    copy.load_state_dict(
-        {
-            name: p
-            for name, p in module.state_dict().items()
-            if name.removesuffix("_reverse")[name.rindex("_l") :] in keep
-        }
-    )
+    copy = type(module)(**config.module_kwargs())
+    for layer in range(num_layers):
+        copy_layer_weights(module, layer, copy, layer)
     copy.train(module.training)
     return copy

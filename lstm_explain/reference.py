@@ -7,7 +7,9 @@ blocks stacked in PyTorch's order (LSTM ``i, f, g, o``; GRU ``r, z, n``; G = 4, 
 
 Shapes: ``x`` ``(N, H_in)``, states ``(N, H)``; an unbatched ``(H_in,)`` / ``(H,)`` works too.
 Pass a cell's weights with ``**cell_weights(cell)`` or a layer's with
-``**cell_weights(module, layer, direction)``.
+``**cell_weights(module, layer, direction)``. :func:`unroll` (one direction) and
+:func:`unroll_layers` (stacked layers and directions) are the package's one loop over time:
+``recurrence.rnn_states`` and ``cells.run_cells`` step through them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from torch import Tensor, nn
 
@@ -133,34 +135,10 @@ def cell_weights(module: nn.Module, layer: int = 0, direction: int = 0) -> dict[
     Raises:
         ValueError: for another module type, or a layer/direction the module does not have.
     """
-    from torch import nn
+    from .modules import layer_weights, mode_of
 
-    cells = (nn.RNNCell, nn.LSTMCell, nn.GRUCell)
-    layers = (nn.RNN, nn.LSTM, nn.GRU)
-    if isinstance(module, cells):
-        if layer != 0 or direction != 0:
-            raise ValueError(
-                f"a cell has one layer and one direction (got layer={layer}, direction={direction})"
-            )
-        sfx = ""
-    elif isinstance(module, layers):
-        if not 0 <= layer < module.num_layers:
-            raise ValueError(f"layer must be in [0, {module.num_layers - 1}] (got layer={layer})")
-        dirs = 2 if module.bidirectional else 1
-        if not 0 <= direction < dirs:
-            raise ValueError(f"direction must be in [0, {dirs - 1}] (got direction={direction})")
-        sfx = f"_l{layer}" + ("_reverse" if direction else "")
-    else:
-        raise ValueError(
-            f"module must be an RNN/LSTM/GRU layer or cell (got module={type(module).__name__})"
-        )
-    out: dict[str, Any] = {
-        name: getattr(module, name + sfx, None)
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    }
-    if getattr(module, "proj_size", 0) > 0:
-        out["weight_hr"] = getattr(module, "weight_hr" + sfx)
-    if isinstance(module, (nn.RNN, nn.RNNCell)):
+    out = layer_weights(module, layer, direction).kwargs()
+    if mode_of(module) == "RNN":
         out["nonlinearity"] = module.nonlinearity
     return out
 
@@ -169,19 +147,60 @@ def unroll(
     cell: Callable[..., Any],
     x: Tensor,
     state: Any,
-    weights: dict[str, Any],
+    weights: dict[str, Any] | None = None,
     reverse: bool = False,
 ) -> tuple[Tensor, Any]:
     """Apply a cell along time: ``x`` ``(T, N, H_in)`` -> outputs ``(T, N, H_out)``, final state.
 
-    The output at ``t`` is ``h_t`` (the first element of an LSTM state). ``reverse=True`` reads
+    The one loop over time of the package: :func:`unroll_layers`, ``recurrence.rnn_states`` and
+    ``cells.run_cells`` all step through it. ``cell(x_t, state, **weights)`` computes one step
+    (one of the functions above, or a ``*Cell`` module with ``weights`` left out). The output
+    at ``t`` is ``h_t`` (the first element of an LSTM state). ``reverse=True`` reads
     ``t = T-1 .. 0`` (a backward direction) and still returns outputs in real time order.
     """
     import torch
 
+    kwargs = weights or {}
     steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
     outputs: list[Tensor] = [None] * x.shape[0]  # type: ignore[list-item]
     for t in steps:
-        state = cell(x[t], state, **weights)
+        state = cell(x[t], state, **kwargs)
         outputs[t] = state[0] if isinstance(state, tuple) else state
     return torch.stack(outputs), state
+
+
+def unroll_layers(
+    steps: Sequence[Sequence[Callable[[Tensor, Any], Any]]],
+    x: Tensor,
+    states: Sequence[Any],
+) -> tuple[list[list[Tensor]], list[Any]]:
+    """Stacked layers, each read forward (and backward): the loop ``nn.RNN/LSTM/GRU`` runs.
+
+    Layer ``k`` reads layer ``k-1``'s output at every step: its directions' outputs side by
+    side, ``[forward, backward]`` on the last axis. Each direction is one :func:`unroll`.
+
+    Args:
+        steps: ``steps[layer][direction]``, a step ``(x_t, state) -> state`` (e.g. a cell).
+        x: the layer-0 input, time-major ``(T, N, H_in)``.
+        states: the initial state of each layer and direction, in ``h_0``'s row order
+            (``layer * D + direction``).
+
+    Returns:
+        ``(outputs, finals)``: ``outputs[layer][direction]`` ``(T, N, H_out)`` in real time
+        order, and the final states in ``h_n``'s row order.
+    """
+    import torch
+
+    outputs: list[list[Tensor]] = []
+    finals: list[Any] = []
+    layer_in = x  # (T, N, H_in), then (T, N, D*H_out)
+    for k, layer in enumerate(steps):
+        halves = []
+        for d, step in enumerate(layer):
+            seq, final = unroll(step, layer_in, states[k * len(layer) + d], reverse=d == 1)
+            halves.append(seq)
+            finals.append(final)
+        outputs.append(halves)
+        if k + 1 < len(steps):  # the next layer reads both directions side by side
+            layer_in = torch.cat(halves, dim=-1)
+    return outputs, finals

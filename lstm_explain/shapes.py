@@ -439,6 +439,8 @@ def _layout_check(
     import torch
     from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+    from .modules import copy_layer_weights
+
     L, D, P = c.num_layers, c.num_directions, c.h_out
     x = _time_major(values["input"], c)
     h0 = _batched_state(values["h_0"], c)
@@ -446,7 +448,6 @@ def _layout_check(
     N = x.shape[1]
     h_all = _batched_state(h_n, c).reshape(L, D, N, P)
     c_all = _batched_state(c_n, c).reshape(L, D, N, c.hidden_size) if c_n is not None else None
-    own = dict(module.named_parameters())
     ok = True
     with torch.no_grad(), quiet_rnn_warnings():
         for layer in range(L):
@@ -458,8 +459,7 @@ def _layout_check(
                 batch=N,
                 lengths=c.lengths,
             ).build()
-            for name, p in single.named_parameters():
-                p.copy_(own[name.replace("_l0", f"_l{layer}")])
+            copy_layer_weights(module, layer, single, 0)
             rows = slice(layer * D, (layer + 1) * D)
             hx = (h0[rows], c0[rows]) if c0 is not None else h0[rows]
             if c.lengths is not None:

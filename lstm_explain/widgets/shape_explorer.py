@@ -25,32 +25,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..config import MODES, RNNConfig
+from ..config import Knob, RNNConfig
 from ..plotting.unrolled import unrolled_figsize
 from ..shapes import ShapeReport, fmt_shape, one_thread, report_html, shape_report
 
-#: Slider ranges: (min, max). A constructor value beyond max widens the slider.
-RANGES = {
-    "input_size": (1, 256),
-    "hidden_size": (1, 128),
-    "num_layers": (1, 8),
-    "proj_size": (0, 127),
-    "seq_len": (1, 30),
-    "batch": (1, 16),
-}
-#: Fields the explorer has controls for (plus "unbatched", which stands for ``batch=None``).
-CONTROLLED = (
-    "mode",
-    "input_size",
-    "hidden_size",
-    "num_layers",
-    "bidirectional",
-    "batch_first",
-    "proj_size",
-    "seq_len",
-    "batch",
-    "lengths",
-)
+#: The explorer's columns, left to right, under the "top" row: a knob's ``control`` names one.
+COLUMNS = ("sizes", "input", "switches")
 #: Shown size of the diagram (its SVG is 72 pt per inch; a little larger reads well on a projector).
 PX_PER_INCH = 96
 DEFAULT_CONFIG = RNNConfig("LSTM", input_size=100, hidden_size=20, seq_len=5, batch=3)
@@ -77,6 +57,11 @@ def parse_lengths(text: str) -> tuple[int, ...] | None:
         raise ValueError(
             f"lengths must be integers separated by commas, e.g. 5, 3, 2 (got lengths={text!r})"
         ) from None
+
+
+def _ints_text(values: Any) -> str:
+    """``(5, 3, 2)`` -> ``"5, 3, 2"``; ``None`` -> ``""`` (the inverse of :func:`parse_lengths`)."""
+    return "" if values is None else ", ".join(map(str, values))
 
 
 def summary_html(report: ShapeReport) -> str:
@@ -173,66 +158,81 @@ class ShapeExplorer(widgets.VBox):
         self.refresh()
 
     # --- controls ------------------------------------------------------------------------
+    # Generated from RNNConfig.knobs(): each knob with a ``control`` gets the widget of its
+    # kind (choice: toggle buttons, int: slider, bool: checkbox, ints: text box), in its column.
     @staticmethod
-    def _slider(name: str, value: int, description: str) -> widgets.IntSlider:
-        lo, hi = RANGES[name]
-        return widgets.IntSlider(
-            value=value,
-            min=lo,
-            max=max(hi, value),
-            description=description,
-            continuous_update=True,
-            style={"description_width": "110px"},
-            layout=widgets.Layout(width="340px"),
-        )
+    def _knobs() -> list[Knob]:
+        """The knobs with a control, a ``none`` switch (``unbatched``) right after its field's."""
+        out = []
+        for knob in RNNConfig.knobs().values():
+            out += [k for k in (knob, knob.none) if k is not None and k.control is not None]
+        return out
 
-    def _make_controls(self, c: RNNConfig) -> dict[str, widgets.Widget]:
-        batch = c.batch if c.batch is not None else 3
-        box = {"style": {"description_width": "initial"}, "indent": False}
-        return {
-            "mode": widgets.ToggleButtons(
-                options=list(MODES),
-                value=c.mode,
-                description="mode",
+    @staticmethod
+    def _widget(knob: Knob, value: Any) -> widgets.Widget:
+        if knob.kind == "choice":
+            return widgets.ToggleButtons(
+                options=list(knob.choices),
+                value=value,
+                description=knob.label,
                 style={"button_width": "64px", "description_width": "110px"},
-            ),
-            "input_size": self._slider("input_size", c.input_size, "input_size"),
-            "hidden_size": self._slider("hidden_size", c.hidden_size, "hidden_size"),
-            "num_layers": self._slider("num_layers", c.num_layers, "num_layers"),
-            "proj_size": self._slider("proj_size", c.proj_size, "proj_size (LSTM)"),
-            "bidirectional": widgets.Checkbox(
-                value=c.bidirectional, description="bidirectional", **box
-            ),
-            "batch_first": widgets.Checkbox(value=c.batch_first, description="batch_first", **box),
-            "unbatched": widgets.Checkbox(
-                value=c.batch is None, description="unbatched input (no batch axis)", **box
-            ),
-            "seq_len": self._slider("seq_len", c.seq_len, "seq_len (T)"),
-            "batch": self._slider("batch", batch, "batch (N)"),
-            "lengths": widgets.Text(
-                value=", ".join(map(str, c.lengths)) if c.lengths is not None else "",
-                description="lengths (packed)",
-                placeholder="e.g. 5, 3, 2 (empty: not packed)",
+            )
+        if knob.kind == "int":
+            lo, hi = knob.range or (0, 100)
+            return widgets.IntSlider(
+                value=value,
+                min=lo,
+                max=max(hi, value),
+                description=knob.label,
+                continuous_update=True,
+                style={"description_width": "110px"},
+                layout=widgets.Layout(width="340px"),
+            )
+        if knob.kind == "bool":
+            return widgets.Checkbox(
+                value=value,
+                description=knob.label,
+                style={"description_width": "initial"},
+                indent=False,
+            )
+        if knob.kind == "ints":
+            return widgets.Text(
+                value=_ints_text(value),
+                description=knob.label,
+                placeholder=knob.placeholder,
                 continuous_update=False,
                 style={"description_width": "110px"},
                 layout=widgets.Layout(width="340px"),
-            ),
-        }
+            )
+        raise ValueError(f"no control for a knob of kind {knob.kind!r} (knob {knob.name!r})")
+
+    def _make_controls(self, c: RNNConfig) -> dict[str, widgets.Widget]:
+        controls = {}
+        for knob in RNNConfig.knobs().values():
+            value = getattr(c, knob.name)
+            if knob.control is not None:
+                # a field that is None (batch) shows its default, and its switch is checked
+                shown = knob.default if value is None and knob.none is not None else value
+                controls[knob.name] = self._widget(knob, shown)
+            if knob.none is not None and knob.none.control is not None:
+                controls[knob.none.name] = self._widget(knob.none, value is None)
+        return controls
 
     def _controls_box(self) -> widgets.Widget:
-        k = self.controls
+        by_column: dict[str, list[widgets.Widget]] = {}
+        for knob in self._knobs():
+            by_column.setdefault(knob.control, []).append(self.controls[knob.name])
         col = widgets.Layout(margin="0 16px 0 0")
+        columns = [c for c in COLUMNS if c in by_column]
         return widgets.VBox(
             [
-                k["mode"],
+                *by_column.get("top", []),
                 widgets.HBox(
                     [
-                        widgets.VBox(
-                            [k["input_size"], k["hidden_size"], k["num_layers"], k["proj_size"]],
-                            layout=col,
-                        ),
-                        widgets.VBox([k["seq_len"], k["batch"], k["lengths"]], layout=col),
-                        widgets.VBox([k["bidirectional"], k["batch_first"], k["unbatched"]]),
+                        widgets.VBox(by_column[c], layout=col)
+                        if i < len(columns) - 1
+                        else widgets.VBox(by_column[c])
+                        for i, c in enumerate(columns)
                     ],
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
@@ -248,21 +248,18 @@ class ShapeExplorer(widgets.VBox):
         """
         k = self.controls
         mode = k["mode"].value
-        unbatched = k["unbatched"].value
-        return self._base.replace(
-            mode=mode,
-            input_size=k["input_size"].value,
-            hidden_size=k["hidden_size"].value,
-            num_layers=k["num_layers"].value,
-            bidirectional=k["bidirectional"].value,
-            batch_first=k["batch_first"].value,
-            # proj_size is an LSTM knob: its (disabled) slider is ignored for RNN and GRU
-            proj_size=k["proj_size"].value if mode == "LSTM" else 0,
-            nonlinearity=self._base.nonlinearity if mode == "RNN" else "tanh",
-            seq_len=k["seq_len"].value,
-            batch=None if unbatched else k["batch"].value,
-            lengths=parse_lengths(k["lengths"].value),
-        )
+        values: dict[str, Any] = {}
+        for name, knob in RNNConfig.knobs().items():
+            if knob.modes is not None and mode not in knob.modes:
+                # e.g. proj_size is an LSTM knob: its (disabled) slider is ignored for RNN and GRU
+                values[name] = knob.default
+            elif name in k:
+                value = k[name].value
+                values[name] = parse_lengths(value) if knob.kind == "ints" else value
+            if knob.none is not None and k[knob.none.name].value:
+                values[name] = None
+        # knobs without a control (bias, dropout, nonlinearity) are kept from the initial config
+        return self._base.replace(**values)
 
     @property
     def config(self) -> RNNConfig | None:
@@ -278,8 +275,8 @@ class ShapeExplorer(widgets.VBox):
         try:
             for name, value in values.items():
                 w = self.controls[name]
-                if name == "lengths" and not isinstance(value, str):
-                    value = "" if value is None else ", ".join(map(str, value))
+                if isinstance(w, widgets.Text) and not isinstance(value, str):
+                    value = _ints_text(value)
                 if isinstance(w, widgets.IntSlider) and value > w.max:
                     w.max = value
                 w.value = value
@@ -342,8 +339,11 @@ class ShapeExplorer(widgets.VBox):
         self.refresh_count += 1
         k = self.controls
         mode = k["mode"].value
-        k["proj_size"].disabled = mode != "LSTM"
-        k["batch"].disabled = k["unbatched"].value
+        for name, knob in RNNConfig.knobs().items():
+            if name in k and knob.modes is not None:
+                k[name].disabled = mode not in knob.modes
+            if name in k and knob.none is not None:
+                k[name].disabled = k[knob.none.name].value
         try:
             config = self.config_from_controls()
             report, image = self._compute(config)
