@@ -598,8 +598,12 @@ class ShapeReport:
         return report_html(self)
 
 
-def report_html(report: ShapeReport) -> str:
-    """The report as HTML tables (shapes, checks, parameters, notes), styled inline."""
+def report_html(report: ShapeReport, *, caption: bool = True) -> str:
+    """The report as HTML tables (shapes, checks, parameters, notes), styled inline.
+
+    ``caption=False`` leaves out the header line (``nn.LSTM(...)  on  batch=…``), for a view
+    that shows it elsewhere; the summary line (✓/✗, counts) stays.
+    """
     shapes = R.html_table(
         ("tensor", "predicted", "observed", "axes", "formula"),
         [
@@ -630,7 +634,12 @@ def report_html(report: ShapeReport) -> str:
         ),
         R.html_list(R.code(line) for line in report.parameter_formula),
     )
-    parts = [R.caption(report.header(), report.summary(), report.ok), shapes, checks, params]
+    parts = []
+    if caption:
+        # written exactly so: ShapeExplorer strips this line from the HTML by string
+        parts.append(f"<p><code>{R.esc(report.header())}</code></p>")
+    parts.append(R.paragraph(R.Html(f"{R.mark_html(report.ok)} {R.esc(report.summary())}")))
+    parts += [shapes, checks, params]
     if report.notes:
         parts.append(R.html_list(report.notes, kind="lx-notes"))
     return R.block("lx-report", *parts)
