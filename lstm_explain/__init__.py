@@ -4,7 +4,8 @@ Public API (imported lazily, so ``import lstm_explain`` stays fast):
 
 - ``RNNConfig``: the knobs of ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` and their input, validated.
 - ``shape_report(config)``: predicted vs observed shapes, parameters, identity checks.
-- ``draw_unrolled(config_or_report)``: the unrolled network (layers x time x directions).
+- ``plot_unrolled(config_or_report)``: the unrolled network (layers x time x directions);
+  ``draw_unrolled`` is its older name.
 - ``ShapeExplorer``, ``GateExplorer``: ipywidgets explorers.
 - ``trace_gates(module, x, hx)``: the exact gate activations of a real module.
 - ``trace_shapes(model, *args)``: every submodule's input and output shapes in one forward pass.
@@ -28,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "identity_checks": "shapes",
     "predict_shapes": "shapes",
     "predict_parameters": "shapes",
+    "plot_unrolled": "plotting",
     "draw_unrolled": "plotting",
     "unrolled_svg": "plotting",
     "last_valid_output": "sequences",

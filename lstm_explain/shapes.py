@@ -12,18 +12,17 @@ Notation: ``T`` steps, ``N`` batch, ``H_in`` input_size, ``H`` hidden_size,
 from __future__ import annotations
 
 import contextlib
-import html
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import render as R
 from .config import GATE_BLOCKS, RNNConfig
+from .render import Shape, fmt_shape
 
 if TYPE_CHECKING:  # pragma: no cover
     from torch import Tensor, nn
-
-Shape = tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -53,14 +52,6 @@ class Check:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "holds": bool(self.holds), "detail": self.detail}
-
-
-def fmt_shape(shape: Shape | None) -> str:
-    """``(8, 3, 20)``; ``(20,)`` for one axis; ``-`` for none."""
-    if shape is None:
-        return "-"
-    shape = tuple(int(s) for s in shape)
-    return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
 
 
 # --- prediction: pure, no torch ----------------------------------------------------------
@@ -492,7 +483,9 @@ class ShapeReport:
     """Predicted vs observed shapes, parameters, identity checks and notes for one config.
 
     ``values`` holds the real tensors (``input``, ``h_0``, ``output``, ``h_n``, …) and ``module``
-    the seeded module, so notebooks can look further.
+    the seeded module, so notebooks can look further. The result protocol of
+    :mod:`lstm_explain.render`: ``ok``, ``to_dict()``, ``str()``, ``_repr_html_()``, a one-line
+    ``repr()``, and ``find(text)``: the first check whose name contains ``text``.
     """
 
     config: RNNConfig
@@ -515,12 +508,17 @@ class ShapeReport:
         """The observed shape of tensor ``name``."""
         return self.tensors[name].observed
 
-    def check(self, text: str) -> Check:
-        """The first check whose name contains ``text``."""
+    def find(self, text: str) -> Check:
+        """The first check whose name contains ``text``; ``KeyError`` if none does."""
         for k in self.checks:
             if text in k.name:
                 return k
-        raise KeyError(f"no check whose name contains {text!r}")
+        names = [k.name for k in self.checks]
+        raise KeyError(f"no check whose name contains {text!r} (checks: {names})")
+
+    def check(self, text: str) -> Check:
+        """Deprecated alias of :meth:`find` (kept for existing notebooks)."""
+        return self.find(text)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable: config, tensors, parameters, num_parameters, checks, notes."""
@@ -551,40 +549,43 @@ class ShapeReport:
                 data += f", lengths={list(c.lengths)} (packed)"
         return f"{c.code()}  on  {data}"
 
+    def summary(self) -> str:
+        """One line: how many shapes match and checks hold."""
+        match = sum(t.matches for t in self.tensors.values())
+        hold = sum(k.holds for k in self.checks)
+        return (
+            f"{match}/{len(self.tensors)} shapes as predicted, {hold}/{len(self.checks)} checks "
+            f"hold, {self.num_parameters:,} parameters"
+        )
+
     def shapes_table(self) -> str:
         """A compact text table: each tensor's observed shape and axis names, nothing else."""
         rows = [
             (t.name, fmt_shape(t.observed), "(" + ", ".join(t.dims) + ")")
             for t in self.tensors.values()
         ]
-        w0 = max(len(r[0]) for r in rows)
-        w1 = max(len(r[1]) for r in rows)
-        return "\n".join(f"{a.ljust(w0)}  {b.ljust(w1)}  {c}" for a, b, c in rows)
+        return "\n".join(R.text_table(rows))
 
     def __str__(self) -> str:
-        rows = [("tensor", "predicted", "observed", "axes", "formula")]
-        for t in self.tensors.values():
-            mark = "" if t.matches else "  <-- differs"
-            rows.append(
-                (
-                    t.name,
-                    fmt_shape(t.predicted),
-                    fmt_shape(t.observed) + mark,
-                    "(" + ", ".join(t.dims) + ")",
-                    t.formula,
-                )
+        rows = [
+            (
+                t.name,
+                fmt_shape(t.predicted),
+                fmt_shape(t.observed) + ("" if t.matches else "  <-- differs"),
+                "(" + ", ".join(t.dims) + ")",
+                t.formula,
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines = [self.header(), ""]
-        for r in rows:
-            lines.append("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4])
+            for t in self.tensors.values()
+        ]
+        header = ("tensor", "predicted", "observed", "axes", "formula")
+        lines = [self.header(), "", *R.text_table(rows, header)]
         lines += ["", f"parameters: {self.num_parameters:,} in total"]
-        w = max(len(n) for n in self.parameters) if self.parameters else 0
-        for name, shape in self.parameters.items():
-            lines.append(f"  {name.ljust(w)}  {fmt_shape(shape)}")
+        lines += R.text_table(
+            [(name, fmt_shape(shape)) for name, shape in self.parameters.items()], indent="  "
+        )
         lines += [f"  {line}" for line in self.parameter_formula]
         lines += ["", "checks:"]
-        lines += [f"  {'✓' if k.holds else '✗'} {k.name}  ({k.detail})" for k in self.checks]
+        lines += [f"  {R.mark(k.holds)} {k.name}  ({k.detail})" for k in self.checks]
         if self.notes:
             lines += ["", "notes:"]
             lines += [f"  - {n}" for n in self.notes]
@@ -597,46 +598,51 @@ class ShapeReport:
         return report_html(self)
 
 
-def report_html(report: ShapeReport) -> str:
-    """The report as HTML tables (shapes, checks, parameters, notes)."""
-    e = html.escape
-    css = (
-        "<style>.lx-table{border-collapse:collapse;margin:4px 0}"
-        ".lx-table td,.lx-table th{border:1px solid #ccc;padding:2px 8px;text-align:left;"
-        "font-family:monospace}.lx-ok{color:#1a7f37}.lx-bad{color:#cf222e}</style>"
+def report_html(report: ShapeReport, *, caption: bool = True) -> str:
+    """The report as HTML tables (shapes, checks, parameters, notes), styled inline.
+
+    ``caption=False`` leaves out the header line (``nn.LSTM(...)  on  batch=…``), for a view
+    that shows it elsewhere; the summary line (✓/✗, counts) stays.
+    """
+    shapes = R.html_table(
+        ("tensor", "predicted", "observed", "axes", "formula"),
+        [
+            (
+                t.name,
+                fmt_shape(t.predicted),
+                R.Cell(fmt_shape(t.observed), ok=t.matches),
+                "(" + ", ".join(t.dims) + ")",
+                t.formula,
+            )
+            for t in report.tensors.values()
+        ],
+        mono=(0, 1, 2, 3),
+        kind="lx-shapes",
     )
-    parts = [css, f"<div class='lx-report'><p><code>{e(report.header())}</code></p>"]
-    parts.append(
-        "<table class='lx-table lx-shapes'><tr><th>tensor</th><th>predicted</th><th>observed</th>"
-        "<th>axes</th><th>formula</th></tr>"
+    checks = R.html_table(
+        ("", "check", "why"),
+        [(R.mark_html(k.holds), k.name, k.detail) for k in report.checks],
+        kind="lx-checks",
     )
-    for t in report.tensors.values():
-        cls = "lx-ok" if t.matches else "lx-bad"
-        parts.append(
-            f"<tr><td>{e(t.name)}</td><td>{fmt_shape(t.predicted)}</td>"
-            f"<td class='{cls}'>{fmt_shape(t.observed)}</td><td>({e(', '.join(t.dims))})</td>"
-            f"<td>{e(t.formula)}</td></tr>"
-        )
-    parts.append("</table>")
-    parts.append("<table class='lx-table lx-checks'><tr><th></th><th>check</th><th>why</th></tr>")
-    for k in report.checks:
-        mark = "<span class='lx-ok'>✓</span>" if k.holds else "<span class='lx-bad'>✗</span>"
-        parts.append(f"<tr><td>{mark}</td><td>{e(k.name)}</td><td>{e(k.detail)}</td></tr>")
-    parts.append("</table>")
-    parts.append(
-        f"<details><summary>parameters: {report.num_parameters:,} in total</summary>"
-        "<table class='lx-table lx-params'><tr><th>name</th><th>shape</th></tr>"
+    params = R.details(
+        f"parameters: {report.num_parameters:,} in total",
+        R.html_table(
+            ("name", "shape"),
+            [(name, fmt_shape(shape)) for name, shape in report.parameters.items()],
+            mono=(0, 1),
+            kind="lx-params",
+        ),
+        R.html_list(R.code(line) for line in report.parameter_formula),
     )
-    for name, shape in report.parameters.items():
-        parts.append(f"<tr><td>{e(name)}</td><td>{fmt_shape(shape)}</td></tr>")
-    parts.append("</table><ul>")
-    parts += [f"<li><code>{e(line)}</code></li>" for line in report.parameter_formula]
-    parts.append("</ul></details>")
+    parts = []
+    if caption:
+        # written exactly so: ShapeExplorer strips this line from the HTML by string
+        parts.append(f"<p><code>{R.esc(report.header())}</code></p>")
+    parts.append(R.paragraph(R.Html(f"{R.mark_html(report.ok)} {R.esc(report.summary())}")))
+    parts += [shapes, checks, params]
     if report.notes:
-        parts.append("<ul class='lx-notes'>" + "".join(f"<li>{e(n)}</li>" for n in report.notes))
-        parts.append("</ul>")
-    parts.append("</div>")
-    return "".join(parts)
+        parts.append(R.html_list(report.notes, kind="lx-notes"))
+    return R.block("lx-report", *parts)
 
 
 def _notes(c: RNNConfig) -> list[str]:

@@ -717,7 +717,7 @@ def test_text_and_html_rendering() -> None:
     assert "fix:   h_0 = h_0.transpose(0, 1).contiguous()" in text
     assert "torch says: RuntimeError: Expected hidden size (4, 3, 20), got [3, 4, 20]" in text
     html = d._repr_html_()
-    assert "<code class='lx-bad'>(3, 4, 20)</code>" in html
+    assert "<code class='lx-bad' style='white-space:nowrap;color:#cf222e'>(3, 4, 20)</code>" in html
     assert "h_0 = h_0.transpose(0, 1).contiguous()" in html
     assert d.to_dict()["problems"][0]["tensor"] == "h_0"
     assert repr(d).startswith("<Diagnosis gru = nn.GRU(10, 20, num_layers=2, bidirectional=True)")

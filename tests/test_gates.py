@@ -256,7 +256,7 @@ def test_summary_lists_layers_directions_and_shapes():
     trace = trace_gates(
         nn.LSTM(3, 6, num_layers=2, bidirectional=True, proj_size=2), torch.randn(4, 3)
     )
-    text = repr(trace)
+    text = trace.summary()
     assert (
         text.splitlines()[0] == "GateTrace(LSTM, T=4, N=1, hidden_size=6, proj_size=2, unbatched)"
     )

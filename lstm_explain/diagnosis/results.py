@@ -1,11 +1,15 @@
-"""What a diagnosis finds: :class:`Problem`, :class:`Argument`, :class:`Diagnosis`, as text and HTML."""
+"""What a diagnosis finds: :class:`Problem`, :class:`Argument`, :class:`Diagnosis`, as text and HTML.
+
+Both renderings go through :mod:`lstm_explain.render` (aligned text columns; HTML styled inline).
+"""
 
 from __future__ import annotations
 
-import html
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any
+
+from .. import render as R
 
 #: Problem kinds: torch raises; runs but reads memory or values it should not; runs but the
 #: result is not what the code means.
@@ -98,7 +102,9 @@ class Diagnosis:
     """What a call gives the module, what the module expects, and what is wrong.
 
     ``ok`` is True when there is no problem; ``notes`` are remarks that are not problems (e.g.
-    a shape that fits two readings).
+    a shape that fits two readings). The result protocol of :mod:`lstm_explain.render`:
+    ``ok``, ``to_dict()``, ``str()``, ``_repr_html_()``, a one-line ``repr()``, and
+    ``find(tensor)``: the first problem about the argument ``tensor``.
     """
 
     call: str
@@ -111,14 +117,18 @@ class Diagnosis:
     def ok(self) -> bool:
         return not self.problems
 
-    def problem(self, tensor: str) -> Problem:
-        """The first problem about ``tensor``."""
+    def find(self, tensor: str) -> Problem:
+        """The first problem about ``tensor`` (``"h_0"``); ``KeyError`` if none."""
         for p in self.problems:
             if p.tensor == tensor:
                 return p
         raise KeyError(
             f"no problem about {tensor!r} (problems: {[p.tensor for p in self.problems]})"
         )
+
+    def problem(self, tensor: str) -> Problem:
+        """Deprecated alias of :meth:`find` (kept for existing notebooks)."""
+        return self.find(tensor)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -133,15 +143,16 @@ class Diagnosis:
     def __str__(self) -> str:
         lines = [self.call]
         if self.arguments:
-            rows = [("argument", "shape", "expected")]
-            rows += [(a.name, a.actual, a.expected) for a in self.arguments]
-            w = [max(len(r[i]) for r in rows) for i in range(3)]
-            lines.append("")
-            for k, r in enumerate(rows):
-                lines.append("  " + "  ".join(r[i].ljust(w[i]) for i in range(3)).rstrip())
-                why = self.arguments[k - 1].why if k else ""
-                if why:  # the derivation on its own lines, so the table stays narrow
-                    lines += _wrap(why, "      why: ", "           ")
+            table = R.text_table(
+                [(a.name, a.actual, a.expected) for a in self.arguments],
+                ("argument", "shape", "expected"),
+                indent="  ",
+            )
+            lines += ["", table[0]]
+            for a, row in zip(self.arguments, table[1:], strict=True):
+                lines.append(row)
+                if a.why:  # the derivation on its own lines, so the table stays narrow
+                    lines += _wrap(a.why, "      why: ", "           ")
         lines.append("")
         if self.ok:
             lines.append("✓ no problem found")
@@ -171,48 +182,39 @@ class Diagnosis:
 
 def diagnosis_html(d: Diagnosis) -> str:
     """The diagnosis as HTML: the call, an argument table, each problem with its fix."""
-    e = html.escape
-    css = (
-        "<style>.lx-table{border-collapse:collapse;margin:4px 0}"
-        ".lx-table td,.lx-table th{border:1px solid #ccc;padding:2px 8px;text-align:left;"
-        "font-family:monospace}.lx-ok{color:#1a7f37}.lx-bad{color:#cf222e}"
-        ".lx-fix{background:#f6f8fa;padding:4px 8px;margin:2px 0}</style>"
-    )
-    parts = [css, f"<div class='lx-diagnosis'><p><code>{e(d.call)}</code></p>"]
+    n = len(d.problems)
+    summary = "no problem found" if d.ok else f"{n} problem{'s' if n > 1 else ''}"
+    parts = [R.caption(d.call, summary, d.ok)]
     if d.arguments:
         parts.append(
-            "<table class='lx-table'><tr><th>argument</th><th>shape</th><th>expected</th>"
-            "<th>why</th></tr>"
-        )
-        for a in d.arguments:
-            cls = "lx-ok" if a.actual == a.expected else "lx-bad"
-            parts.append(
-                f"<tr><td>{e(a.name)}</td><td class='{cls}'>{e(a.actual)}</td>"
-                f"<td>{e(a.expected)}</td><td>{e(a.why)}</td></tr>"
+            R.html_table(
+                ("argument", "shape", "expected", "why"),
+                [
+                    (a.name, R.Cell(a.actual, ok=a.actual == a.expected), a.expected, a.why)
+                    for a in d.arguments
+                ],
+                mono=(0, 1, 2),
+                kind="lx-arguments",
             )
-        parts.append("</table>")
+        )
     if d.ok:
-        parts.append("<p class='lx-ok'>✓ no problem found</p>")
+        parts.append(R.paragraph("✓ no problem found", ok=True))
     else:
-        parts.append("<ol class='lx-problems'>")
+        items = []
         for p in d.problems:
             tag = _LABEL[p.kind]
             if p.expected == p.actual:
-                head = f"shape <code>{e(p.actual)}</code> is right, the values are not{e(tag)}"
+                head = f"shape {R.code(p.actual)} is right, the values are not{R.esc(tag)}"
             else:
                 head = (
-                    f"expected <code>{e(p.expected)}</code>, got "
-                    f"<code class='lx-bad'>{e(p.actual)}</code>{e(tag)}"
+                    f"expected {R.code(p.expected)}, got {R.code(p.actual, ok=False)}{R.esc(tag)}"
                 )
-            parts.append(
-                f"<li><b>{e(p.tensor)}</b>: {head}<br>{e(p.cause)}"
-                f"<pre class='lx-fix'>{e(p.fix)}</pre></li>"
+            items.append(
+                R.Html(f"<b>{R.esc(p.tensor)}</b>: {head}<br>{R.esc(p.cause)}{R.code_block(p.fix)}")
             )
-        parts.append("</ol>")
+        parts.append(R.html_list(items, ordered=True, kind="lx-problems"))
     if d.notes:
-        parts.append("<ul class='lx-notes'>" + "".join(f"<li>{e(n)}</li>" for n in d.notes))
-        parts.append("</ul>")
+        parts.append(R.html_list(d.notes, kind="lx-notes"))
     if d.torch_error:
-        parts.append(f"<p>torch says: <code>{e(d.torch_error)}</code></p>")
-    parts.append("</div>")
-    return "".join(parts)
+        parts.append(R.paragraph(R.Html(f"torch says: {R.code(d.torch_error, wrap=True)}")))
+    return R.block("lx-diagnosis", *parts)

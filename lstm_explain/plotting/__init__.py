@@ -1,8 +1,12 @@
 """Figures: each function takes a config, report or trace and returns a matplotlib ``Figure``.
 
+One verb: every figure function is ``plot_*``. The older ``draw_*`` names (``draw_unrolled``,
+``draw_data_cube``, ``draw_layouts``, ``draw_lstm_cell``, ``draw_packing``,
+``draw_last_valid``) stay as aliases of the same functions, for existing notebooks.
+
 Submodules by concept (imported lazily; matplotlib is loaded only when a figure is drawn):
 
-- ``unrolled``: ``draw_unrolled`` (layers x time x directions, output and h_n highlighted).
+- ``unrolled``: ``plot_unrolled`` (layers x time x directions, output and h_n highlighted).
 - ``data``: figures of sequence data (the data cube, padding and packing).
 - ``cell_diagram``: one LSTM step, gates and weight rows.
 - ``packing``: padding and packing pictures.
@@ -16,8 +20,13 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
-    "draw_unrolled": "unrolled",
+    "plot_unrolled": "unrolled",
     "unrolled_svg": "unrolled",
+    "plot_data_cube": "data",
+    "plot_layouts": "data",
+    "plot_lstm_cell": "cell_diagram",
+    # the older names of the same functions
+    "draw_unrolled": "unrolled",
     "draw_data_cube": "data",
     "draw_layouts": "data",
     "draw_lstm_cell": "cell_diagram",

@@ -1,6 +1,6 @@
 """The inside of one LSTM step, drawn: gates i, f, g, o, the cell state c and the hidden state h.
 
-``draw_lstm_cell(config)`` draws the data flow of PyTorch's LSTM equations for one layer, one
+``plot_lstm_cell(config)`` draws the data flow of PyTorch's LSTM equations for one layer, one
 direction, one step::
 
     i, f, g, o = σ, σ, tanh, σ (x_t W_i*^T + b_i* + h_{t-1} W_h*^T + b_h*)
@@ -60,7 +60,7 @@ def _node(ax: Axes, xy: tuple[float, float], text: str, r: float = 0.28) -> None
     ax.text(*xy, text, ha="center", va="center", fontsize=12, zorder=4)
 
 
-def draw_lstm_cell(config: RNNConfig | None = None) -> Figure:
+def plot_lstm_cell(config: RNNConfig | None = None) -> Figure:
     """One LSTM step as a data-flow diagram, gate boxes labelled with their weight rows.
 
     Args:
@@ -215,3 +215,7 @@ def draw_lstm_cell(config: RNNConfig | None = None) -> Figure:
         fontsize=11,
     )
     return fig
+
+
+# The older draw_* names: aliases kept for existing notebooks (figures are plot_* everywhere).
+draw_lstm_cell = plot_lstm_cell

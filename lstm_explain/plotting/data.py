@@ -1,10 +1,10 @@
 """Figures of sequence data: the data cube (samples x time x features) and its two memory layouts.
 
 A batch of sequences is a cube: ``N`` samples (sequences), each ``T`` steps long, each step a
-vector of ``H_in`` features (``input_size``). :func:`draw_data_cube` draws it with slices
+vector of ``H_in`` features (``input_size``). :func:`plot_data_cube` draws it with slices
 highlighted (one sample, one time step, one feature) and labels each slice with the index that
 takes it out of a ``(T, N, H_in)`` tensor and of a batch_first ``(N, T, H_in)`` tensor.
-:func:`draw_layouts` draws the same cube stored both ways, to show what ``x[k]`` means in each.
+:func:`plot_layouts` draws the same cube stored both ways, to show what ``x[k]`` means in each.
 
 matplotlib is imported inside the functions, so importing this module is instant.
 """
@@ -87,7 +87,7 @@ def cube_colors(
     return colors
 
 
-def draw_data_cube(
+def plot_data_cube(
     n: int,
     t: int,
     f: int,
@@ -155,7 +155,7 @@ def draw_data_cube(
     return fig
 
 
-def draw_layouts(n: int, t: int, f: int) -> Figure:
+def plot_layouts(n: int, t: int, f: int) -> Figure:
     """The same ``n x t x f`` batch stored as ``(T, N, H_in)`` (top) and batch_first ``(N, T, H_in)``.
 
     Top row: ``T`` matrices ``x[0] … x[T-1]``, each ``(N, H_in)``: step k of every sample.
@@ -212,3 +212,8 @@ def draw_layouts(n: int, t: int, f: int) -> Figure:
         fontsize=10,
     )
     return fig
+
+
+# The older draw_* names: aliases kept for existing notebooks (figures are plot_* everywhere).
+draw_data_cube = plot_data_cube
+draw_layouts = plot_layouts

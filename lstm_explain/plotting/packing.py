@@ -4,9 +4,9 @@
 back which (sequence, step) each row of ``PackedSequence.data`` holds, so the figures show
 torch's real order, not a hand-drawn guess.
 
-- ``draw_packing(lengths)``: the padded batch ``(T, N)`` next to ``PackedSequence.data``
+- ``plot_packing(lengths)``: the padded batch ``(T, N)`` next to ``PackedSequence.data``
   ``(sum(lengths), *)`` grouped by time step with its ``batch_sizes``.
-- ``draw_last_valid(lengths)``: the padded ``output`` after ``pad_packed_sequence``: the row
+- ``plot_last_valid(lengths)``: the padded ``output`` after ``pad_packed_sequence``: the row
   ``output[-1]`` versus each sequence's last valid step, which is what ``h_n`` holds.
 """
 
@@ -22,7 +22,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["PackingLayout", "draw_last_valid", "draw_packing", "packing_layout", "token_label"]
+__all__ = [
+    "PackingLayout",
+    "draw_last_valid",
+    "draw_packing",
+    "packing_layout",
+    "plot_last_valid",
+    "plot_packing",
+    "token_label",
+]
 
 _COLORS = ("#8da0cb", "#66c2a5", "#fc8d62", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494", "#b3b3b3")
 _PAD = "#eeeeee"
@@ -132,7 +140,7 @@ def _grid_axes(ax: Axes, T: int, N: int) -> None:
     ax.set_aspect("equal")
 
 
-def draw_packing(lengths: Sequence[int]) -> Figure:
+def plot_packing(lengths: Sequence[int]) -> Figure:
     """The padded batch next to ``PackedSequence.data`` and ``batch_sizes``.
 
     Left: the padded, time-major batch ``x[t, i]`` ``(T, N, *)``; token ``B2`` is sequence 1 at
@@ -190,7 +198,7 @@ def draw_packing(lengths: Sequence[int]) -> Figure:
     return fig
 
 
-def draw_last_valid(lengths: Sequence[int]) -> Figure:
+def plot_last_valid(lengths: Sequence[int]) -> Figure:
     """``output`` after ``pad_packed_sequence``: ``output[-1]`` versus each last valid step.
 
     Valid steps are coloured; steps past a sequence's length are the zeros that
@@ -237,3 +245,8 @@ def draw_last_valid(lengths: Sequence[int]) -> Figure:
         fontsize=9,
     )
     return fig
+
+
+# The older draw_* names: aliases kept for existing notebooks (figures are plot_* everywhere).
+draw_packing = plot_packing
+draw_last_valid = plot_last_valid

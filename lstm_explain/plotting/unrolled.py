@@ -1,6 +1,6 @@
 """The unrolled network: layers x time steps x directions, with ``output`` and ``h_n`` highlighted.
 
-``draw_unrolled(config_or_report)`` returns a matplotlib ``Figure`` (no pyplot state, so it is
+``plot_unrolled(config_or_report)`` returns a matplotlib ``Figure`` (no pyplot state, so it is
 thread-safe). Each cell is one layer, one direction, one step. Arrows labelled ``h`` (``h``, ``c``
 for LSTM) carry the state to the next step (forward left to right, backward right to left),
 started by ``h_0[k]`` (``c_0[k]``) where each direction starts. A bidirectional layer feeds
@@ -10,7 +10,7 @@ forward features ``[..., :H_out]`` then backward ``[..., H_out:]``. Cells whose 
 ``h_n`` (forward at t = T-1, backward at t = 0) have an orange border and name their row.
 
 The figure is built once as a scene (boxes, lines, texts as data) and drawn either with a few
-matplotlib collections (:func:`draw_unrolled`) or straight to SVG text (:func:`unrolled_svg`,
+matplotlib collections (:func:`plot_unrolled`) or straight to SVG text (:func:`unrolled_svg`,
 about a millisecond: what the explorer shows).
 """
 
@@ -45,7 +45,7 @@ DIR_COLOR = ("#1c4f9c", "#6741b5")  # forward, backward: arrows and labels
 TEXT = "#000000"
 CONTAINER_FILL = "#fafafa"
 CONTAINER_EDGE = "#d0d0d0"
-_GID = "lstm_explain.unrolled"  # marks an Axes draw_unrolled drew into (cheap redraw)
+_GID = "lstm_explain.unrolled"  # marks an Axes plot_unrolled drew into (cheap redraw)
 
 
 def shown_steps(seq_len: int, max_steps: int | None = DEFAULT_MAX_STEPS) -> list[int | None]:
@@ -192,9 +192,9 @@ def unrolled_figsize(
     max_layers: int | None = DEFAULT_MAX_LAYERS,
     title: bool = True,
 ) -> tuple[float, float]:
-    """The ``(width, height)`` in inches :func:`draw_unrolled` gives this config's figure.
+    """The ``(width, height)`` in inches :func:`plot_unrolled` gives this config's figure.
 
-    Figures of equal size can be reused (``draw_unrolled(..., ax=fig.axes[0])``), which keeps
+    Figures of equal size can be reused (``plot_unrolled(..., ax=fig.axes[0])``), which keeps
     matplotlib's renderer and text-metrics caches warm.
     """
     shapes = {k: v[0] for k, v in predict_shapes(config).items()}
@@ -572,7 +572,7 @@ def _resolve_scene(
     return _scene(cfg, shapes, max_steps, max_layers, title)
 
 
-def draw_unrolled(
+def plot_unrolled(
     config_or_report: Any,
     *,
     ax: Axes | None = None,
@@ -696,14 +696,14 @@ def unrolled_svg(
     max_layers: int | None = DEFAULT_MAX_LAYERS,
     title: bool = True,
 ) -> str:
-    """The figure of :func:`draw_unrolled` as SVG text, written directly (no matplotlib).
+    """The figure of :func:`plot_unrolled` as SVG text, written directly (no matplotlib).
 
     The same scene drawn without matplotlib's per-artist cost: about a millisecond instead of tens,
     which keeps :class:`~lstm_explain.widgets.ShapeExplorer` responsive. Text stays text (the
     browser draws it). Sized ``unrolled_figsize(...)`` inches at 72 pt per inch.
 
     Raises:
-        ValueError: as :func:`draw_unrolled`.
+        ValueError: as :func:`plot_unrolled`.
     """
     sc = _resolve_scene(config_or_report, max_steps, max_layers, title)
     x0, x1, y0, y1 = sc.extent
@@ -763,3 +763,7 @@ def unrolled_svg(
         )
     out.append("</svg>")
     return "\n".join(out)
+
+
+# The older draw_* names: aliases kept for existing notebooks (figures are plot_* everywhere).
+draw_unrolled = plot_unrolled

@@ -8,9 +8,8 @@ from typing import Any
 import torch
 from torch.nn.utils.rnn import PackedSequence
 
-from ..shapes import Check, fmt_shape
-
-Shape = tuple[int, ...]
+from ..render import Shape, fmt_shape
+from ..shapes import Check
 
 # --- what a value looks like: shapes only, no tensors kept ---------------------------------
 
@@ -267,9 +266,10 @@ class TraceError:
 class ShapeTrace:
     """Every submodule call of one forward pass, in call order, with shapes and counts.
 
-    ``str(trace)`` is a text tree table, ``trace._repr_html_()`` an HTML table, ``to_dict()``
-    JSON. ``trace["lstm"]`` is the :class:`TracedCall` of the submodule ``lstm`` (``trace[""]``
-    the model). ``error`` is set (and ``exception`` holds the original exception) when the
+    The result protocol of :mod:`lstm_explain.render`: ``ok``, ``to_dict()`` (JSON),
+    ``str(trace)`` (a text tree table), ``_repr_html_()`` (an HTML table), a one-line
+    ``repr()``, and ``trace.find("lstm")``: the :class:`TracedCall` of the submodule ``lstm``
+    (``trace.find("")`` the model; ``trace["lstm"]`` is the older spelling). ``error`` is set (and ``exception`` holds the original exception) when the
     forward pass raised; ``result`` is the model's return value otherwise.
     """
 
@@ -300,12 +300,17 @@ class ShapeTrace:
         """Every identity check with the name of its call."""
         return [(c.label, k) for c in self.calls for k in c.checks]
 
-    def __getitem__(self, name: str) -> TracedCall:
+    def find(self, name: str) -> TracedCall:
+        """The call of the submodule ``name`` (``""``: the model); ``KeyError`` if none."""
         for c in self.calls:
             if c.name == name:
                 return c
         known = [c.name for c in self.calls]
         raise KeyError(f"no call named {name!r} in this trace (calls: {known})")
+
+    def __getitem__(self, name: str) -> TracedCall:
+        """``trace[name]``: the older spelling of :meth:`find`."""
+        return self.find(name)
 
     def __contains__(self, name: object) -> bool:
         return any(c.name == name for c in self.calls)

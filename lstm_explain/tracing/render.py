@@ -1,11 +1,14 @@
-"""A trace as a text tree table (``trace_text``) and as an HTML table (``trace_html``)."""
+"""A trace as a text tree table (``trace_text``) and as an HTML table (``trace_html``).
+
+Both go through :mod:`lstm_explain.render` (aligned text columns; tables styled inline).
+"""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
-from ..shapes import fmt_shape
+from .. import render as R
+from ..render import fmt_shape
 from .records import PackedSpec, Shape, ShapeTrace, TracedCall, _is_leaf, fmt_spec
 
 #: Widest a shape line gets before a ``batch_sizes`` list wraps (keeps the table narrow).
@@ -158,9 +161,11 @@ def trace_text(trace: ShapeTrace) -> str:
     rows: list[list[list[str]]] = []
     for call, prefix in zip(trace.calls, prefixes, strict=True):
         ins, outs = _cell_lines(call)
+        height = max(len(ins), len(outs))
+        cont = prefix.replace("├─ ", "│  ").replace("└─ ", "   ")
         rows.append(
             [
-                [prefix + call.label],
+                [prefix + call.label] + [cont] * (height - 1),
                 [call.type],
                 [str(call.count)],
                 ins,
@@ -169,80 +174,77 @@ def trace_text(trace: ShapeTrace) -> str:
                 [_fmt_macs(call)],
             ]
         )
-    widths = [len(h) for h in header]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], *(len(s) for s in cell))
-    right = {2, 5, 6}
-
-    def line(cells: list[str]) -> str:
-        parts = [
-            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
-        ]
-        return "  ".join(parts).rstrip()
-
-    out = [f"trace_shapes({trace.model_type})", line(list(header))]
-    out.append("-" * len(out[-1]))
-    for row, prefix in zip(rows, prefixes, strict=True):
-        height = max(len(cell) for cell in row)
-        cont = prefix.replace("├─ ", "│  ").replace("└─ ", "   ")
-        for k in range(height):
-            cells = [cell[k] if k < len(cell) else "" for cell in row]
-            if k > 0 and not cells[0]:
-                cells[0] = cont
-            out.append(line(cells))
+    out = [f"trace_shapes({trace.model_type})"]
+    out += R.text_table(rows, header, right=(2, 5, 6), rule=True)
     checks = trace.checks
     if checks:
         out += ["", "checks on the traced tensors:"]
-        out += [f"  {'✓' if k.holds else '✗'} {label}: {k.name}" for label, k in checks]
-    total = f"total params: {trace.total_params:,}   total mult-adds: {trace.total_mult_adds:,}"
-    if trace.uncounted:
-        total += f" (not counted: {', '.join(trace.uncounted)})"
-    out += ["", total]
+        out += [f"  {R.mark(k.holds)} {label}: {k.name}" for label, k in checks]
+    out += ["", _totals(trace)]
     if trace.error is not None:
         out += ["", f"✗ the forward pass failed: {trace.error}"]
     return "\n".join(out)
 
 
+def _totals(trace: ShapeTrace) -> str:
+    total = f"total params: {trace.total_params:,}   total mult-adds: {trace.total_mult_adds:,}"
+    if trace.uncounted:
+        total += f" (not counted: {', '.join(trace.uncounted)})"
+    return total
+
+
+def _summary(trace: ShapeTrace) -> str:
+    """The caption's summary: calls, checks, totals or the error."""
+    n = len(trace.calls)
+    text = f"{n} call{'s' if n != 1 else ''}"
+    if trace.checks:
+        hold = sum(k.holds for _, k in trace.checks)
+        text += f", {hold}/{len(trace.checks)} checks hold"
+    if trace.error is not None:
+        return text + f", {trace.error.type} raised"
+    return text
+
+
 def trace_html(trace: ShapeTrace) -> str:
-    """The trace as an HTML table (indentation shows the call tree), checks and totals."""
-    e = html.escape
-    css = (
-        "<style>.lx-table{border-collapse:collapse;margin:4px 0}"
-        ".lx-table td,.lx-table th{border:1px solid #ccc;padding:2px 8px;text-align:left;"
-        "font-family:monospace;vertical-align:top}.lx-trace-calls td{white-space:pre}"
-        ".lx-ok{color:#1a7f37}.lx-bad{color:#cf222e}"
-        "</style>"
-    )
-    parts = [css, f"<div class='lx-trace'><p><code>trace_shapes({e(trace.model_type)})</code></p>"]
-    parts.append(
-        "<table class='lx-table lx-trace-calls'><tr><th>module</th><th>type</th><th>calls</th>"
-        "<th>inputs</th><th>outputs</th><th>params</th><th>mult-adds</th></tr>"
-    )
+    """The trace as an HTML table (indentation shows the call tree), checks and totals.
+
+    Styled inline (:mod:`lstm_explain.render`); the shape columns keep their lines as written.
+    """
+    rows = []
     for call in trace.calls:
         ins, outs = _cell_lines(call)
-        cls = " class='lx-bad'" if call.raised else ""
-        pad = 1.2 * call.level
-        parts.append(
-            f"<tr{cls}><td style='padding-left:{pad:.1f}em'>{e(call.label)}</td>"
-            f"<td>{e(call.type)}</td><td>{call.count}</td>"
-            f"<td>{'<br>'.join(e(s) for s in ins)}</td><td>{'<br>'.join(e(s) for s in outs)}</td>"
-            f"<td>{call.params:,}</td><td>{e(_fmt_macs(call))}</td></tr>"
+        bad = False if call.raised else None
+        rows.append(
+            (
+                R.Cell(call.label, ok=bad, style=f"padding-left:{0.4 + 1.2 * call.level:.1f}em"),
+                R.Cell(call.type, ok=bad),
+                call.count,
+                R.Cell(ins, ok=bad),
+                R.Cell(outs, ok=bad),
+                f"{call.params:,}",
+                _fmt_macs(call),
+            )
         )
-    parts.append("</table>")
+    parts = [
+        R.caption(f"trace_shapes({trace.model_type})", _summary(trace), trace.ok),
+        R.html_table(
+            ("module", "type", "calls", "inputs", "outputs", "params", "mult-adds"),
+            rows,
+            mono=(0, 1, 2, 5, 6),
+            pre=(3, 4),
+            kind="lx-trace-calls",
+        ),
+    ]
     if trace.checks:
         parts.append(
-            "<table class='lx-table lx-checks'><tr><th></th><th>call</th><th>check</th></tr>"
+            R.html_table(
+                ("", "call", "check"),
+                [(R.mark_html(k.holds), label, k.name) for label, k in trace.checks],
+                mono=(1,),
+                kind="lx-checks",
+            )
         )
-        for label, k in trace.checks:
-            mark = "<span class='lx-ok'>✓</span>" if k.holds else "<span class='lx-bad'>✗</span>"
-            parts.append(f"<tr><td>{mark}</td><td>{e(label)}</td><td>{e(k.name)}</td></tr>")
-        parts.append("</table>")
-    parts.append(
-        f"<p>total params: {trace.total_params:,} &nbsp; total mult-adds: "
-        f"{trace.total_mult_adds:,}</p>"
-    )
+    parts.append(R.paragraph(_totals(trace)))
     if trace.error is not None:
-        parts.append(f"<p class='lx-bad'>✗ the forward pass failed: {e(str(trace.error))}</p>")
-    parts.append("</div>")
-    return "".join(parts)
+        parts.append(R.paragraph(f"✗ the forward pass failed: {trace.error}", ok=False))
+    return R.block("lx-trace", *parts)
