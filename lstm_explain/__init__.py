@@ -43,7 +43,7 @@ _EXPORTS: dict[str, str] = {
     "ShapeExplorer": "widgets",
     "GateExplorer": "widgets",
     "trace_gates": "gates",
-    "GateTrace": "gates",
+    "GateTrace": "gate_trace",
     "trace_shapes": "tracing",
     "ShapeTrace": "tracing",
     "diagnose": "diagnosis",
