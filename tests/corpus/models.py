@@ -258,7 +258,9 @@ class SequenceWise(nn.Module):
 
 
 class BatchRNN(nn.Module):
-    def __init__(self, input_size, hidden_size, rnn_type=nn.LSTM, bidirectional=False, batch_norm=True):
+    def __init__(
+        self, input_size, hidden_size, rnn_type=nn.LSTM, bidirectional=False, batch_norm=True
+    ):
         super().__init__()
         self.bidirectional = bidirectional
         self.batch_norm = SequenceWise(nn.BatchNorm1d(input_size)) if batch_norm else None
@@ -431,21 +433,33 @@ MODELS: list[ModelCase] = [
         "word_lm_rnn_tanh", "pytorch/examples word_language_model/model.py", _word_lm("RNN_TANH")
     ),
     ModelCase("awd_weight_drop", "salesforce/awd-lstm-lm weight_drop.py", _awd, True),
-    ModelCase("bilstm_crf", "pytorch/tutorials beginner_source/nlp/advanced_tutorial.py", _bilstm_crf),
+    ModelCase(
+        "bilstm_crf", "pytorch/tutorials beginner_source/nlp/advanced_tutorial.py", _bilstm_crf
+    ),
     ModelCase(
         "seq2seq_gru",
         "pytorch/tutorials intermediate_source/seq2seq_translation_tutorial.py",
         _seq2seq,
     ),
-    ModelCase("chatbot_packed_bigru", "pytorch/tutorials beginner_source/chatbot_tutorial.py", _chatbot),
     ModelCase(
-        "deepspeech_batchrnn", "SeanNaren/deepspeech.pytorch deepspeech_pytorch/model.py", _deepspeech
+        "chatbot_packed_bigru", "pytorch/tutorials beginner_source/chatbot_tutorial.py", _chatbot
     ),
     ModelCase(
-        "time_sequence_lstmcell", "pytorch/examples time_sequence_prediction/train.py", _time_sequence
+        "deepspeech_batchrnn",
+        "SeanNaren/deepspeech.pytorch deepspeech_pytorch/model.py",
+        _deepspeech,
     ),
-    ModelCase("grucell_doc_loop", "pytorch/pytorch torch/nn/modules/rnn.py (GRUCell example)", _grucell),
-    ModelCase("rnncell_doc_loop", "pytorch/pytorch torch/nn/modules/rnn.py (RNNCell example)", _rnncell),
+    ModelCase(
+        "time_sequence_lstmcell",
+        "pytorch/examples time_sequence_prediction/train.py",
+        _time_sequence,
+    ),
+    ModelCase(
+        "grucell_doc_loop", "pytorch/pytorch torch/nn/modules/rnn.py (GRUCell example)", _grucell
+    ),
+    ModelCase(
+        "rnncell_doc_loop", "pytorch/pytorch torch/nn/modules/rnn.py (RNNCell example)", _rnncell
+    ),
     ModelCase("char_rnn_lstm", "spro/char-rnn.pytorch model.py", _char_rnn("lstm")),
     ModelCase("char_rnn_gru", "spro/char-rnn.pytorch model.py", _char_rnn("gru")),
 ]
