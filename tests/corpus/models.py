@@ -96,10 +96,7 @@ class WeightDrop(nn.Module):
     def _setweights(self):
         for name_w in self.weights:
             raw_w = getattr(self.module, name_w + "_raw")
-            if self.training:
-                w = F.dropout(raw_w, p=self.dropout, training=True)
-            else:
-                w = raw_w.clone()
+            w = F.dropout(raw_w, p=self.dropout, training=True) if self.training else raw_w.clone()
             setattr(self.module, name_w, w)
 
     def forward(self, *args):
@@ -272,7 +269,7 @@ class BatchRNN(nn.Module):
         if self.batch_norm is not None:
             x = self.batch_norm(x)
         x = pack_padded_sequence(x, output_lengths)
-        x, h = self.rnn(x)
+        x, _h = self.rnn(x)
         x, _ = pad_packed_sequence(x)
         if self.bidirectional:
             x = x.view(x.size(0), x.size(1), 2, -1).sum(2).view(x.size(0), x.size(1), -1)
