@@ -210,11 +210,6 @@ def test_trace_in_train_mode_then_train_one_step(case: ModelCase) -> None:
 # --- (a) the weight-dropped LSTM (issue 13) ---------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: the LSTM inside WeightDrop runs through module.forward(), not __call__, "
-    "so no hook fires and the trace has no row, no shapes and no mult-adds for it",
-)
 def test_weight_drop_recurrent_call_is_traced() -> None:
     torch.manual_seed(0)
     model, args = AWDLSTM(), (torch.randint(0, 40, (6, 3)),)
@@ -223,11 +218,6 @@ def test_weight_drop_recurrent_call_is_traced() -> None:
     assert trace["rnn.module"].shape("h_n") == (1, 3, 12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: a recurrent layer reached without __call__ is not counted, yet str(trace) "
-    "prints 'total mult-adds: 0' instead of saying what could not be counted",
-)
 def test_weight_drop_uncounted_is_said() -> None:
     torch.manual_seed(0)
     model = WeightDrop(nn.LSTM(8, 8), ["weight_hh_l0"], dropout=0.5)
