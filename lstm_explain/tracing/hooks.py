@@ -325,10 +325,8 @@ def _wrap_kernel(name: str, orig: Any, recorder: _Recorder) -> Any:
     @functools.wraps(orig)
     def kernel(*args: Any, **kwargs: Any) -> Any:
         output = orig(*args, **kwargs)
-        try:
+        with contextlib.suppress(Exception):  # the trace must never break the model's forward
             recorder.kernel(name, args, output)
-        except Exception:  # the trace must never break the model's forward
-            pass
         return output
 
     return kernel
