@@ -80,6 +80,7 @@ class Case:
     actual: str
     fix: str  # a piece of the fix line
     diag: Callable[[], Diagnosis] | None = None  # the same call through diagnose()
+    inputs: tuple[Any, ...] = ()  # (module, x, hx) of a call, (x, lengths, kw) of a packing
 
 
 def call(desc, module, x, hx, exc, message, tensor, expected, actual, fix) -> Case:
@@ -96,6 +97,7 @@ def call(desc, module, x, hx, exc, message, tensor, expected, actual, fix) -> Ca
         actual,
         fix,
         lambda: diagnose(module, x, hx),
+        (module, x, hx),
     )
 
 
@@ -110,6 +112,7 @@ def pack(desc, x, lengths, kw, exc, message, tensor, expected, actual, fix) -> C
         actual,
         fix,
         lambda: diagnose_pack(x, lengths, **kw),
+        (x, lengths, kw),
     )
 
 
@@ -239,7 +242,7 @@ ERRORS: list[Case] = [
          "input", "(N, 10) or (10,)", "(5, 3, 10)", "h, c = cell(x_t, (h, c))"),
     call("0-D input into GRUCell", GRU_CELL, torch.tensor(1.0), None, ValueError,
          r"GRUCell: Expected input to be 1D or 2D, got 0D instead",
-         "input", "(N, 10) or (10,)", "0-D", "reshape(-1, 10)"),
+         "input", "(N, 10) or (10,)", "0-D", "x_t.reshape(1, 1)"),
     call("module-style 3-D state into GRUCell", GRU_CELL, X[0], z(1, 3, 20), ValueError,
          r"GRUCell: Expected hidden to be 1D or 2D, got 3D instead",
          "h", "(3, 20)", "(1, 3, 20)", "h.squeeze(0)"),
@@ -269,7 +272,7 @@ ERRORS: list[Case] = [
          "h", "(3, 20)", "(20,)", "h.expand(3, -1)"),
     call("unbatched step, batched state", GRU_CELL, X[0, 0], z(3, 20), RuntimeError,
          r"hidden0 has inconsistent hidden_size: got 3, expected 20",
-         "h", "(20,)", "(3, 20)", "x_t.view(3, 10)"),
+         "h", "(20,)", "(3, 20)", "h = torch.zeros(20, dtype=x_t.dtype"),
     call("state axes swapped in a cell", GRU_CELL, X[0], z(20, 3), RuntimeError,
          r"Input batch size 3 doesn't match hidden0 batch size 20",
          "h", "(3, 20)", "(20, 3)", "h.t()"),
@@ -392,6 +395,86 @@ def test_diagnose_finds_it_before_running(case: Case) -> None:
     assert d.torch_error.split(": ", 1)[1].startswith(str(_raised(case.trigger)).splitlines()[0])
     html = d._repr_html_()
     assert case.tensor in html and "lx-problems" in html
+
+
+def _is_pack(case: Case) -> bool:
+    return isinstance(case.inputs[-1], dict)
+
+
+def _scope(case: Case) -> dict[str, Any]:
+    """The names a fix may use: the module as ``lstm``/``gru``/``rnn``/``cell`` (and ``module``),
+    the input as ``x`` (``x_t`` for a cell), the states as passed (``h_0``/``c_0``, ``h``/``c``,
+    ``hx``), ``lengths``; copies, so a fix cannot change the table."""
+    import copy
+
+    from torch.nn.utils.rnn import pad_sequence
+
+    scope: dict[str, Any] = {
+        "torch": torch,
+        "nn": nn,
+        "pack_padded_sequence": pack_padded_sequence,
+        "pad_packed_sequence": pad_packed_sequence,
+        "pad_sequence": pad_sequence,
+    }
+    if _is_pack(case):
+        x, lengths, _kw = case.inputs
+        scope.update(x=x.clone() if isinstance(x, torch.Tensor) else x, lengths=copy.copy(lengths))
+        return scope
+    module, x, hx = case.inputs
+    module = copy.deepcopy(module)
+    cell = isinstance(module, nn.RNNCellBase)
+    var = "cell" if cell else {"LSTM": "lstm", "GRU": "gru"}.get(module.mode, "rnn")
+    scope.update({var: module, "module": module, "x": x, "x_t": x})
+    names = ("h", "c") if cell else ("h_0", "c_0")
+    if isinstance(hx, (tuple, list)):
+        scope["hx"] = hx
+        scope.update(zip(names, hx, strict=False))
+    elif hx is not None:
+        scope.update({"hx": hx, names[0]: hx})
+    return scope
+
+
+def _call_again(case: Case, scope: dict[str, Any]) -> None:
+    """The case's call, with what the fix left in ``scope``."""
+    if _is_pack(case):
+        pack_padded_sequence(scope["x"], scope["lengths"], **case.inputs[2])
+        return
+    module, _x, hx = case.inputs
+    cell = isinstance(module, nn.RNNCellBase)
+    var = "cell" if cell else {"LSTM": "lstm", "GRU": "gru"}.get(module.mode, "rnn")
+    names = ("h", "c") if cell else ("h_0", "c_0")
+    if isinstance(hx, (tuple, list)):
+        hx = (scope[names[0]], scope[names[1]]) if names[1] in scope else scope["hx"]
+    elif hx is not None:
+        hx = scope[names[0]]
+    x = scope["x_t"] if cell and scope["x_t"] is not case.inputs[1] else scope["x"]
+    with torch.no_grad():
+        scope[var](x) if hx is None else scope[var](x, hx)
+
+
+#: the fixes not run: a meta tensor holds no data to move to the CPU
+NOT_RUN = ("another device", "on the GPU")
+RUN_FIXES = [c for c in ERRORS if c.inputs and not any(s in c.desc for s in NOT_RUN)]
+
+
+@pytest.mark.parametrize("case", RUN_FIXES, ids=[c.desc for c in RUN_FIXES])
+def test_every_fix_runs_and_then_the_call_does(case: Case) -> None:
+    """Each problem's fix is executed as written; then the call (as the fix left its names, or
+    the call the fix itself makes) must run."""
+    d = case.diag()
+    scope = _scope(case)
+    for p in d.problems:
+        code = p.fix
+        exec(code, scope)
+    module = case.inputs[0]
+    if isinstance(module, nn.Module):
+        var = "cell" if isinstance(module, nn.RNNCellBase) else None
+        var = var or {"LSTM": "lstm", "GRU": "gru"}.get(module.mode, "rnn")
+        if any(f"{var}(x" in p.fix for p in d.problems):
+            return  # the fix makes the call itself
+    elif any("pack_padded_sequence(x" in p.fix for p in d.problems):
+        return
+    _call_again(case, scope)
 
 
 def _raised(f: Callable[[], Any]) -> BaseException:

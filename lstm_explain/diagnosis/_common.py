@@ -96,7 +96,7 @@ def _check_dtype_device(found: _Found, name: str, t: Tensor, module: nn.Module, 
                 "(T, N) ids into (T, N, H_in) vectors; "
                 "if they are real values, convert them"
             )
-            fix = f"{var} = embedding({var})  # ids -> vectors\n# or: {var} = {var}.to({w.dtype})"
+            fix = _ids_fix(t, module, var, str(w.dtype))
         elif name == "input":
             cause = (
                 f"input is {t.dtype} but the module's weights are {w.dtype}; torch does not mix "
@@ -116,6 +116,23 @@ def _check_dtype_device(found: _Found, name: str, t: Tensor, module: nn.Module, 
             "of the call must be on the module's device",
             f"{var} = {var}.to(next(module.parameters()).device)",
         )
+
+
+def _ids_fix(t: Tensor, module: nn.Module, var: str, dtype: str) -> str:
+    """Integers given where vectors are expected: embed them if they are ids, else convert."""
+    from torch import nn
+
+    H_in = module.input_size
+    cell = isinstance(module, nn.RNNCellBase)
+    ids_shape = t.dim() in ((0, 1) if cell else (1, 2))  # one axis short of a float input
+    convert = f"{var} = {var}.to({dtype})"
+    embed = (
+        f"embedding = nn.Embedding(int({var}.max()) + 1, {H_in})  # vocab_size, input_size\n"
+        f"{var} = embedding({var})  # ids -> vectors"
+    )
+    if ids_shape or (t.dim() and t.size(-1) != H_in):
+        return f"{embed}\n# or, if these are values, not ids: {convert}"
+    return f"{convert}  # values stored as integers\n# or, if these are token ids: {var} = embedding({var})"
 
 
 def _feature_fix(x: Tensor, want: int, var: str = "x") -> tuple[str, str] | None:

@@ -23,6 +23,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from torch import Tensor, nn
 
 
+def _c0_code(module: nn.RNNBase) -> str:
+    """``c_0`` of zeros shaped like ``h_0`` (with hidden_size features under proj_size)."""
+    if not module.proj_size:
+        return "c_0 = torch.zeros_like(h_0)"
+    return (
+        "c_0 = torch.zeros(*h_0.shape[:-1], "
+        f"{module.hidden_size}, dtype=h_0.dtype, device=h_0.device)"
+    )
+
+
 def _input_layout(module: nn.RNNBase, x: Any, lengths: Any) -> _Layout | None:
     """What the module reads from ``x`` (None when it cannot read it as a batch or a sequence)."""
     if _is_packed(x):
@@ -66,9 +76,8 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
                 f"data {fmt_shape(data.shape)}",
                 f"the packed data is {data.dim()}-D: the padded batch given to pack_padded_sequence "
                 f"had {data.dim() + 1} axes instead of 3 (T, N, H_in)",
-                "x = x.flatten(2)  # merge the extra feature axes before packing\n"
-                f"packed = pack_padded_sequence(x, lengths, batch_first={module.batch_first}, "
-                "enforce_sorted=False)",
+                "x = x._replace(data=x.data.flatten(1))  # merge the extra feature axes\n"
+                "# or, before packing: x = x.flatten(2)  # (T, N, *) -> (T, N, H_in)",
             )
             return False
         rows, sizes = int(data.size(0)), x.batch_sizes.tolist()
@@ -235,22 +244,22 @@ def _diagnose_rnn(
                     f"one tensor {fmt_shape(hx.shape)}",
                     "nn.LSTM carries two states, h and the cell state c: pass the tuple (h_0, c_0); "
                     "a lone tensor is missing c_0 (torch then indexes it as hx[0], hx[1])",
-                    (
-                        "c_0 = torch.zeros_like(h_0)"
-                        if not module.proj_size
-                        else "c_0 = torch.zeros(h_0.size(0), h_0.size(1), "
-                        f"{module.hidden_size}, dtype=h_0.dtype, device=h_0.device)"
-                    )
-                    + f"\nout, (h_n, c_n) = {var}(x, (h_0, c_0))",
+                    _c0_code(module) + f"\nout, (h_n, c_n) = {var}(x, (h_0, c_0))",
                 )
                 states["h_0"] = hx
             elif isinstance(hx, (tuple, list)) and len(hx) != 2:
+                if len(hx) > 2:
+                    first = "h_0, c_0 = hx[0], hx[1]  # the hidden state and the cell state\n"
+                elif len(hx) == 1:
+                    first = "h_0 = hx[0]\n" + _c0_code(module) + "\n"
+                else:
+                    first = ""
                 found.problem(
                     "hx",
                     "tuple (h_0, c_0)",
                     _describe(hx),
                     f"nn.LSTM takes exactly two states (h_0, c_0), not {len(hx)}",
-                    f"out, (h_n, c_n) = {var}(x, (h_0, c_0))",
+                    f"{first}out, (h_n, c_n) = {var}(x, (h_0, c_0))",
                 )
                 if len(hx) >= 1 and _is_tensor(hx[0]):
                     states["h_0"] = hx[0]
