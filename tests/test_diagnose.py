@@ -901,3 +901,120 @@ def test_odd_arguments_get_a_problem_with_a_fix(module, x, hx, lengths, tensor) 
     assert not d.ok
     assert d.problem(tensor).fix
     assert all(p.fix and p.cause and p.expected and p.actual for p in d.problems)
+
+
+# --- constructors: every suggested fix constructs the module ---------------------------------
+
+#: wrong constructor arguments: strings of ints, floats for ints, ints for bools, negative and
+#: zero sizes, dropout out of range or of the wrong type, proj_size too large / negative / on a
+#: GRU or RNN, an unknown nonlinearity; several at once
+CTOR_MISTAKES: list[dict[str, Any]] = [
+    {"input_size": "10"},
+    {"hidden_size": "20"},
+    {"input_size": 10.0},
+    {"hidden_size": 20.0},
+    {"hidden_size": 20 / 3},
+    {"input_size": -10},
+    {"hidden_size": -20},
+    {"input_size": 0},
+    {"hidden_size": 0},
+    {"input_size": None},
+    {"num_layers": 0},
+    {"num_layers": -2},
+    {"num_layers": "2"},
+    {"num_layers": 2.0},
+    {"bias": 1},
+    {"bias": 0},
+    {"bias": "False"},
+    {"batch_first": 1},
+    {"batch_first": 0},
+    {"batch_first": "True"},
+    {"batch_first": None},
+    {"dropout": 1.5},
+    {"dropout": -0.1},
+    {"dropout": 20},
+    {"dropout": "0.3"},
+    {"dropout": True},
+    {"dropout": None},
+    {"proj_size": 20},
+    {"proj_size": 25},
+    {"proj_size": -1},
+    {"proj_size": "5"},
+    {"proj_size": 5.0},
+    {"proj_size": 5},
+    {"nonlinearity": "sigmoid"},
+    {"nonlinearity": "ReLU"},
+    {"input_size": "10", "batch_first": 1},
+    {"hidden_size": 20.0, "dropout": 2, "num_layers": 2},
+    {"bias": 1, "bidirectional": "yes"},
+]
+CTORS = (nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell)
+_CELL_KW = ("input_size", "hidden_size", "bias", "nonlinearity")
+
+
+def _ctor_cases() -> list[tuple[type, dict[str, Any]]]:
+    cases = []
+    for cls in CTORS:
+        for kw in CTOR_MISTAKES:
+            if cls.__name__.endswith("Cell") and any(k not in _CELL_KW for k in kw):
+                continue
+            if "nonlinearity" in kw and cls not in (nn.RNN, nn.RNNCell):
+                continue
+            if kw.get("proj_size") == 5 and cls is nn.LSTM:
+                continue  # right for an LSTM
+            cases.append((cls, kw))
+    return cases
+
+
+def _construct(cls: type, kw: dict[str, Any]) -> nn.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cls(**{"input_size": 10, "hidden_size": 20, **kw})
+
+
+@pytest.mark.parametrize(
+    "cls, kw", _ctor_cases(), ids=[f"{c.__name__}-{kw}" for c, kw in _ctor_cases()]
+)
+def test_every_constructor_fix_constructs_the_module(cls: type, kw: dict[str, Any]) -> None:
+    try:
+        _construct(cls, kw)
+    except (TypeError, ValueError, RuntimeError):
+        pass
+    else:  # torch accepts it (a cell's bias=1, RNNCell's nonlinearity until called)
+        return
+    with pytest.raises((TypeError, ValueError, RuntimeError)) as info, explain_errors():
+        _construct(cls, kw)
+    d = info.value.diagnosis
+    (p,) = d.problems
+    assert p.tensor in kw, (p.tensor, kw)
+    scope: dict[str, Any] = {"torch": torch, "nn": nn}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(p.fix, scope)  # the fix as written
+    made = [v for v in scope.values() if isinstance(v, nn.Module)]
+    assert len(made) == 1 and type(made[0]) is cls, p.fix
+    for k, v in kw.items():  # a string or float of a whole number keeps its value
+        if k in ("input_size", "hidden_size", "num_layers") and isinstance(v, (str, float)):
+            if k != "num_layers" or cls in (nn.RNN, nn.LSTM, nn.GRU):
+                assert getattr(made[0], k) == int(float(v)) or not float(v).is_integer(), p.fix
+        if (
+            k in ("bias", "batch_first")
+            and isinstance(v, int)
+            and not cls.__name__.endswith("Cell")
+        ):
+            assert getattr(made[0], k) is bool(v), p.fix
+
+
+def test_constructor_fix_text() -> None:
+    def fix(cls: type, **kw: Any) -> str:
+        with pytest.raises((TypeError, ValueError, RuntimeError)) as info, explain_errors():
+            _construct(cls, kw)
+        return info.value.diagnosis.problems[0].fix
+
+    assert fix(nn.LSTM, input_size="10") == "lstm = nn.LSTM(input_size=10, hidden_size=20)"
+    assert fix(nn.GRU, batch_first=1) == "gru = nn.GRU(10, 20, batch_first=True)"
+    assert fix(nn.RNN, bias=0) == "rnn = nn.RNN(10, 20, bias=False)"
+    assert fix(nn.GRU, proj_size=5) == (
+        "gru = nn.GRU(10, 20)  # drop proj_size, or use nn.LSTM(10, 20, proj_size=5)"
+    )
+    assert fix(nn.LSTMCell, hidden_size=-20) == "cell = nn.LSTMCell(10, hidden_size=20)"
