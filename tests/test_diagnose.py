@@ -993,15 +993,11 @@ def test_every_constructor_fix_constructs_the_module(cls: type, kw: dict[str, An
         exec(p.fix, scope)  # the fix as written
     made = [v for v in scope.values() if isinstance(v, nn.Module)]
     assert len(made) == 1 and type(made[0]) is cls, p.fix
+    rnn = cls in (nn.RNN, nn.LSTM, nn.GRU)
     for k, v in kw.items():  # a string or float of a whole number keeps its value
-        if k in ("input_size", "hidden_size", "num_layers") and isinstance(v, (str, float)):
-            if k != "num_layers" or cls in (nn.RNN, nn.LSTM, nn.GRU):
-                assert getattr(made[0], k) == int(float(v)) or not float(v).is_integer(), p.fix
-        if (
-            k in ("bias", "batch_first")
-            and isinstance(v, int)
-            and not cls.__name__.endswith("Cell")
-        ):
+        if k in ("input_size", "hidden_size") and isinstance(v, (str, float)):
+            assert getattr(made[0], k) == int(float(v)) or not float(v).is_integer(), p.fix
+        if k in ("bias", "batch_first") and isinstance(v, int) and rnn:
             assert getattr(made[0], k) is bool(v), p.fix
 
 
