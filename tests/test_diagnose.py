@@ -1014,3 +1014,32 @@ def test_constructor_fix_text() -> None:
         "gru = nn.GRU(10, 20)  # drop proj_size, or use nn.LSTM(10, 20, proj_size=5)"
     )
     assert fix(nn.LSTMCell, hidden_size=-20) == "cell = nn.LSTMCell(10, hidden_size=20)"
+
+
+def test_bidirectional_summary_in_another_order_or_layout_is_not_a_trap() -> None:
+    for bf in (False, True):
+        gru = nn.GRU(10, 8, num_layers=2, bidirectional=True, batch_first=bf).eval()
+        x = r(3, 5, 10) if bf else X
+        _out, h_n = _run(gru, x)
+        N = 3
+        right = [
+            torch.cat([h_n[-1], h_n[-2]], dim=1),  # backward first
+            h_n[-2:].transpose(0, 1).reshape(N, -1),  # = final_hidden
+            h_n[-2:].permute(1, 0, 2).reshape(N, -1),
+            h_n.view(2, 2, N, 8)[-1],  # (D, N, H)
+            h_n.view(2, 2, N, 8)[-1].transpose(0, 1),  # (N, D, H)
+            h_n[-2:].flip(0),
+            h_n[-1] + h_n[-2],
+        ]
+        for s in right:
+            d = check_summary(gru, x, s)
+            assert d.ok, str(d)
+        assert any("backward direction first" in n for n in check_summary(gru, x, right[0]).notes)
+        assert "transpose(0, 1).reshape(N, -1)" in check_summary(gru, x, right[3]).notes[0]
+        # still traps: one direction, a reshape that mixes the directions, another layer
+        for s in (h_n[-1], h_n[-2:].reshape(N, -1), torch.cat([h_n[0], h_n[1]], dim=1)):
+            assert not check_summary(gru, x, s).ok
+    lstm = nn.LSTM(10, 8, bidirectional=True).eval()
+    x = r(5, 10)  # unbatched
+    _out, (h_n, _c) = _run(lstm, x)
+    assert check_summary(lstm, x, torch.cat([h_n[-1], h_n[-2]])).ok

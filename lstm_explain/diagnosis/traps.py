@@ -21,6 +21,41 @@ def _padded(out: Any, batch_first: bool, total_length: int | None = None) -> Ten
     return out
 
 
+def _other_layout(s: Tensor, truth: Tensor, D: int, P: int, close: Any) -> str | None:
+    """A note when ``s`` holds each sequence's final states in another order or layout than
+    ``final_hidden`` (forward then backward, concatenated), None otherwise."""
+    import torch
+
+    if D != 2:
+        return None
+    fwd, bwd = truth[:, :P], truth[:, P:]
+    if close(s, torch.cat([bwd, fwd], dim=1)):
+        return (
+            "summary is right: each sequence's final states with the backward direction first "
+            "(torch.cat([h_n[-1], h_n[-2]], dim=1)); final_hidden puts the forward one first. "
+            "Either order works as long as every use of the summary agrees."
+        )
+    flatten = ".transpose(0, 1).reshape(N, -1)"
+    for stacked, layout, hint in (
+        (torch.stack([fwd, bwd]), "(D, N, H_out)", flatten),
+        (torch.stack([bwd, fwd]), "(D, N, H_out), backward first", flatten),
+        (torch.stack([fwd, bwd], dim=1), "(N, D, H_out)", ".reshape(N, -1)"),
+    ):
+        if close(s, stacked):
+            return (
+                f"summary holds each sequence's final states, both directions stacked {layout} "
+                "(as h_n[-2:] or h_n.view(L, D, N, H_out)[-1] give); a layer that takes "
+                f"(N, D * H_out) needs them side by side: summary{hint}"
+            )
+    if close(s, fwd + bwd) or close(s, (fwd + bwd) / 2):
+        how = "sum" if close(s, fwd + bwd) else "mean"
+        return (
+            f"summary is the {how} of the two directions' final states, (N, H_out): a summary "
+            "of each whole sequence, though not the concatenation final_hidden gives."
+        )
+    return None
+
+
 def check_summary(
     module: nn.RNNBase,
     x: Any,
@@ -126,7 +161,10 @@ def check_summary(
 
     exp_txt = fmt_shape(truth.shape if batched else truth.shape[1:])
     act_txt = fmt_shape(summary.shape)
-    if not close(s, truth):
+    same_states = None if close(s, truth) else _other_layout(s, truth, D, P, close)
+    if same_states is not None:  # the right final states, in another order or layout
+        found.notes.append(same_states)
+    elif not close(s, truth):
         last = tm(out_u)[-1]  # (N, D*H_out)
         first = tm(out_u)[0]
         last_step = "out[:, -1]" if bf else "out[-1]"
