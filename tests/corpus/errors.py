@@ -94,11 +94,12 @@ CASES: list[ErrorCase] = [
     ErrorCase(
         "bilstm_batch_major_input_time_major_layer",
         "https://programmerah.com/runtimeerror-expected-hidden0-size-x-x-x-gotx-x-x-39265/ "
-        "(2-layer BiLSTM, batch 4, seq_len 10, input 300, hidden 100, batch_first missing)",
-        "lstm = nn.LSTM(300, 100, num_layers=2, bidirectional=True)\n"
-        "x = torch.randn(4, 10, 300)\n"
-        "h_0 = torch.zeros(4, 4, 100)\n"
-        "c_0 = torch.zeros(4, 4, 100)",
+        "(2-layer BiLSTM, batch 4, seq_len 10, input 300, hidden 100, batch_first missing; "
+        "feature sizes reduced)",
+        "lstm = nn.LSTM(30, 10, num_layers=2, bidirectional=True)\n"
+        "x = torch.randn(4, 10, 30)\n"
+        "h_0 = torch.zeros(4, 4, 10)\n"
+        "c_0 = torch.zeros(4, 4, 10)",
         "lstm(x, (h_0, c_0))",
         "h_0",
         ("batch_first",),
