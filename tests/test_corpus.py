@@ -15,6 +15,7 @@ See ``tests/corpus/README.md``.
 
 from __future__ import annotations
 
+import ast
 import copy
 import sys
 from pathlib import Path
@@ -23,13 +24,21 @@ from typing import Any
 import pytest
 import torch
 from torch import nn
-from torch.nn.utils.rnn import PackedSequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from corpus.errors import (
+    CASES,
+    CTOR_CASES,
+    SUMMARY_CASES,
+    CtorCase,
+    ErrorCase,
+    SummaryCase,
+)
 from corpus.models import AWDLSTM, MODELS, ModelCase, WeightDrop
 
-from lstm_explain import trace_shapes
+from lstm_explain import check_summary, diagnose, explain_errors, final_hidden, trace_shapes
 
 RECURRENT = (nn.RNNBase, nn.RNNCellBase)
 
@@ -235,3 +244,138 @@ def test_weight_drop_trace_in_train_mode_then_train_one_step() -> None:
     assert _snapshot(model) == before
     _train_one_step(model, args)
     assert _snapshot(model) == before
+
+
+# --- (b) real wrong calls: the cause, and the fix executed ----------------------------------
+
+#: what torch (and explain_errors, which keeps the type) raises for a wrong recurrent call
+TORCH_ERRORS = (RuntimeError, ValueError, TypeError, IndexError, AttributeError)
+
+
+def _namespace(setup: str) -> dict[str, Any]:
+    ns: dict[str, Any] = {
+        "torch": torch,
+        "nn": nn,
+        "pack_padded_sequence": pack_padded_sequence,
+        "final_hidden": final_hidden,
+    }
+    exec(setup, ns)
+    return ns
+
+
+def _split(call: str, ns: dict[str, Any]) -> tuple[Any, tuple]:
+    """``"lstm(x, (h_0, c_0))"`` -> (the module, (x, (h_0, c_0)))."""
+    name = call.split("(", 1)[0]
+    args = eval("_args" + call[len(name) :], {**ns, "_args": lambda *a: a})
+    return ns[name], args
+
+
+def _param(case: Any) -> Any:
+    marks = [pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail else []
+    return pytest.param(case, id=case.id, marks=marks)
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_wrong_call_cause_and_fix(case: ErrorCase) -> None:
+    torch.manual_seed(0)
+    ns = _namespace(case.setup)
+    module, args = _split(case.call, ns)
+    with pytest.raises(TORCH_ERRORS):  # the call from the thread really fails
+        eval(case.call, ns)
+    # the cause, before the call runs
+    d = diagnose(module, *args)
+    p = d.problem(case.tensor)
+    assert p.kind == case.kind
+    for word in case.keywords:
+        assert word.lower() in p.cause.lower(), (word, p.cause)
+    # explain_errors attaches the same explanation to torch's own error
+    with pytest.raises(TORCH_ERRORS) as info, explain_errors():
+        eval(case.call, ns)
+    assert info.value.diagnosis.problem(case.tensor).cause == p.cause
+    # the fix, executed: every problem's fix code in a fresh namespace, then the call again
+    fixed = _namespace(case.setup)
+    for q in d.problems:
+        exec(q.fix, fixed)
+    eval(case.fixed_call or case.call, fixed)
+    if case.check:
+        assert eval(case.check, fixed), case.check
+
+
+def test_batch_major_input_with_lengths_hints_batch_first() -> None:
+    # pytorch/tutorials beginner_source/chatbot_tutorial.py: batch2TrainData builds (T, N) id
+    # batches for a time-major GRU with lengths; a (N, T) batch packed with the same lengths
+    gru = nn.GRU(8, 5)
+    x = torch.randn(4, 6, 8)  # (N, T, H_in)
+    lengths = [6, 5, 3, 2]
+    d = diagnose(gru, x, lengths=lengths)
+    p = d.problem("lengths")
+    assert "batch_first" in p.cause
+    ns = {"x": x, "lengths": lengths, "pack_padded_sequence": pack_padded_sequence}
+    exec(p.fix, ns)
+    _, h_n = gru(ns["packed"])
+    assert h_n.shape == (1, 4, 5)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 13: batch-major data with known lengths given to a time-major layer: "
+    "check_summary crashes inside pack_padded_sequence instead of hinting batch_first",
+)
+def test_check_summary_hints_batch_first_for_batch_major_data() -> None:
+    gru = nn.GRU(8, 5)
+    x = torch.randn(4, 6, 8)  # (N, T, H_in) into a time-major layer
+    lengths = [6, 5, 3, 2]
+    _, h_n = gru(x)
+    d = check_summary(gru, x, h_n[-1], lengths=lengths)
+    assert any("batch_first" in t for t in [p.cause for p in d.problems] + d.notes), str(d)
+
+
+# --- (b) constructor mistakes through explain_errors ------------------------------------------
+
+_CTOR_NAMES = ("input_size", "hidden_size", "num_layers")
+
+
+def _apply_ctor_fix(ctor: str, fix: str) -> str:
+    """``nn.LSTM(..., k=v)`` applied to the original constructor call: its keywords win."""
+    call = ast.parse(fix.split("  #")[0].strip(), mode="eval").body
+    assert isinstance(call, ast.Call), fix
+    has_ellipsis = any(isinstance(a, ast.Constant) and a.value is ... for a in call.args)
+    if not has_ellipsis:
+        return ast.unparse(call)
+    orig = ast.parse(ctor, mode="eval").body
+    kwargs = {_CTOR_NAMES[i]: ast.unparse(a) for i, a in enumerate(orig.args)}
+    kwargs.update({k.arg: ast.unparse(k.value) for k in orig.keywords})
+    kwargs.update({k.arg: ast.unparse(k.value) for k in call.keywords})
+    assert ast.unparse(call.func) == ast.unparse(orig.func), (fix, ctor)
+    return f"{ast.unparse(orig.func)}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CTOR_CASES])
+def test_constructor_mistake_cause_and_fix(case: CtorCase) -> None:
+    with pytest.raises(TORCH_ERRORS) as info, explain_errors():
+        eval(case.ctor, {"nn": nn})
+    p = info.value.diagnosis.problem(case.argument)
+    assert case.argument in p.cause
+    module = eval(_apply_ctor_fix(case.ctor, p.fix), {"nn": nn})
+    for name, value in case.want.items():
+        assert getattr(module, name) == value, (name, p.fix)
+
+
+# --- (b) silent traps through check_summary -------------------------------------------------
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in SUMMARY_CASES])
+def test_summary_trap_cause_and_fix(case: SummaryCase) -> None:
+    torch.manual_seed(0)
+    ns = _namespace(case.setup)
+    module = next(ns[k] for k in ("lstm", "gru", "rnn") if k in ns)
+    d = check_summary(module, ns["x"], eval(case.summary, ns))
+    if case.ok:
+        assert d.ok, str(d)
+        return
+    p = d.problem("summary")
+    assert p.kind == "trap"
+    for word in case.keywords:
+        assert word.lower() in p.cause.lower(), (word, p.cause)
+    exec(p.fix, ns)
+    assert check_summary(module, ns["x"], ns["summary"]).ok
