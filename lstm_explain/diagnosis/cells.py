@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..shapes import fmt_shape
-from ._common import Shape, _check_dtype_device, _describe, _feature_fix, _Found, _is_tensor
+from ._common import (
+    Shape,
+    _check_dtype_device,
+    _describe,
+    _feature_fix,
+    _Found,
+    _is_tensor,
+    _looks_like_ids,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from torch import nn
@@ -30,8 +38,8 @@ def _hidden_size_blame(
     rebuild = f"cell = nn.{name}({H_in}, {size})"
     zeros = f"{n} = {_zeros(want)}"
     both = (
-        f"the cell was built with hidden_size={H}, but {n} has {size} features: either the cell "
-        f"or the state is wrong"
+        f"the cell was built with hidden_size={H}; {n} has {size} features: either the cell or "
+        "the state is wrong"
     )
     if H == 1 or agree:
         why = "a hidden_size of 1 is rarely meant" if H == 1 else "every state given agrees on it"
@@ -68,9 +76,12 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
             "nn.RNNCell applies tanh or relu; it checks the name only when called",
             f"cell = nn.RNNCell({H_in}, {H}, nonlinearity='tanh')",
         )
-    batched = x.dim() == 2
+    ids = _looks_like_ids(x, module)
+    batched = x.dim() == (1 if ids else 2)
     N = x.size(0) if batched else None
     exp_x = f"({N}, {H_in})" if batched else f"({H_in},)"
+    if ids:  # the step once embedded; the ids themselves are (N,)
+        exp_x = f"({N}, {H_in}) once embedded" if batched else f"({H_in},) once embedded"
     if x.dim() not in (1, 2):
         exp_x = f"(N, {H_in}) or ({H_in},)"
     found.arg(
@@ -80,6 +91,8 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
         "a cell takes one time step: (N, H_in), or (H_in,) unbatched",
     )
     _check_dtype_device(found, "input", x, module, "x_t")
+    if _looks_like_ids(x, module):  # checked further as the embedded step, (N, H_in)
+        x = x.new_zeros(()).expand(*x.shape, H_in)
     if x.dim() not in (1, 2):
         shape = tuple(x.shape)
         if x.dim() == 3:

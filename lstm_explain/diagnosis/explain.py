@@ -377,8 +377,7 @@ def _explain_constructor(exc: BaseException) -> Diagnosis | None:
     others = [k for k in order if k != arg]
     if others:
         cause += "; also " + ", ".join(f"{k} ({wrong[k][0]})" for k in others)
-    var = "cell" if cls.endswith("Cell") else cls.lower()
-    fix = f"{var} = {_ctor_code(cls, fixed, set(wrong))}"
+    fix = _ctor_code(cls, fixed, set(wrong))
     if "proj_size" in wrong and cls != "LSTM":
         lstm = _ctor_code("LSTM", {**fixed, "proj_size": given["proj_size"]}, set())
         fix += f"  # drop proj_size, or use {lstm}"

@@ -13,6 +13,7 @@ from ._common import (
     _Found,
     _is_packed,
     _is_tensor,
+    _looks_like_ids,
     _var,
     _zeros_code,
 )
@@ -39,6 +40,8 @@ def _input_layout(module: nn.RNNBase, x: Any, lengths: Any) -> _Layout | None:
         return _Layout(
             True, int(x.batch_sizes[0]), "batch_sizes[0] of the PackedSequence", None, True
         )
+    if _looks_like_ids(x, module):  # read as the embedded input, one feature axis more
+        x = x.new_zeros(()).expand(*x.shape, module.input_size)
     if not _is_tensor(x) or x.dim() not in (2, 3):
         return None
     if x.dim() == 2:
@@ -116,7 +119,11 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
             "x = torch.stack(sequences)  # equal lengths\n# or: x = pad_sequence(sequences)",
         )
         return False
-    if x.dim() == 2:
+    if _looks_like_ids(x, module):
+        axes = ("N, T" if module.batch_first else "T, N") if x.dim() == 2 else "T"
+        why = f"integer ids ({axes}) become ({axes}, H_in) vectors once embedded"
+        expected = fmt_shape((*x.shape, module.input_size))
+    elif x.dim() == 2:
         why = "2-D is one unbatched sequence (T, H_in)"
         expected = f"({x.size(0)}, {module.input_size})"
     elif x.dim() == 3:

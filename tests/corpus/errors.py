@@ -200,9 +200,6 @@ CASES: list[ErrorCase] = [
         "lstm(x, (h_0, c_0))",
         "input",
         ("integers", "embed"),
-        xfail="issue 13: (T, N) token ids are read as one unbatched (T, H_in) sequence, so the "
-        "state fix makes h_0 and c_0 2-D; after the input fix x = embedding(x) the input is 3-D "
-        "and the fixed call fails",
     ),
     ErrorCase(
         "long_values_into_lstm",
@@ -212,9 +209,6 @@ CASES: list[ErrorCase] = [
         "lstm(x)",
         "input",
         ("integers",),
-        xfail="issue 13: a 3-D integer input whose last axis already is input_size holds values, "
-        "not token ids, yet the fix's first line is x = embedding(x) (no embedding exists; "
-        "x.float() is the fix)",
     ),
     ErrorCase(
         "state_kept_from_another_batch",
@@ -312,10 +306,6 @@ CASES: list[ErrorCase] = [
         "h_0",
         ("28",),
         check="lstm.batch_first",
-        xfail="issue 13: wrong blame: with T == H_in == 28 the state sized from axis 1 is taken "
-        "as proof that the input is time-major, and the fix flips the module's deliberate "
-        "batch_first=True (the batch of 4 images then runs as 4 steps of 28 sequences) instead "
-        "of sizing h_0 from x.size(0)",
     ),
     ErrorCase(
         "decoder_built_with_hidden_size_1",
@@ -328,9 +318,6 @@ CASES: list[ErrorCase] = [
         "gru(x, h_0)",
         "h_0",
         ("hidden_size=1", "built"),
-        xfail="issue 13: wrong blame: a module with hidden_size=1 given a 256-feature state is "
-        "most likely built wrong, yet the cause blames h_0 and the fix throws the encoder's "
-        "state away (zeros of size 1) instead of rebuilding the module",
     ),
     ErrorCase(
         "cell_given_4d_module_state",
@@ -343,8 +330,6 @@ CASES: list[ErrorCase] = [
         "cell(x_t, (h, c))",
         "h",
         ("4-d",),
-        xfail="issue 13: the fix code misses a comma: torch.zeros(3, 20 dtype=x_t.dtype) is a "
-        "SyntaxError",
     ),
     ErrorCase(
         "grucell_given_scalar_state",
@@ -354,8 +339,6 @@ CASES: list[ErrorCase] = [
         "cell(x_t, h)",
         "h",
         ("0-d",),
-        xfail="issue 13: the fix code misses a comma: torch.zeros(3, 20 dtype=x_t.dtype) is a "
-        "SyntaxError",
     ),
     # --- PyTorch's own argument checks (test_nn.py) ---------------------------------------------
     ErrorCase(
@@ -447,8 +430,6 @@ CTOR_CASES: list[CtorCase] = [
         "nn.LSTM(10, 20, batch_first=1)",
         "batch_first",
         {"batch_first": True},
-        xfail="issue 13: the fix for a bool field given an int repeats the value "
-        "(nn.LSTM(..., batch_first=1)) and raises the same TypeError",
     ),
     CtorCase(
         "input_size_str",
@@ -457,8 +438,6 @@ CTOR_CASES: list[CtorCase] = [
         "nn.LSTM('10', 20)",
         "input_size",
         {"input_size": 10},
-        xfail="issue 13: the fix for input_size='10' is input_size=1, a different size, "
-        "instead of int('10') = 10",
     ),
     CtorCase(
         "hidden_size_str",
@@ -467,8 +446,6 @@ CTOR_CASES: list[CtorCase] = [
         "nn.LSTM(10, '20')",
         "hidden_size",
         {"hidden_size": 20},
-        xfail="issue 13: explain_errors() passes this constructor error on unexplained (no "
-        "err.diagnosis), although the same message for input_size is explained",
     ),
 ]
 
@@ -518,7 +495,5 @@ SUMMARY_CASES: list[SummaryCase] = [
         _BI,
         "torch.cat([h_n[-1], h_n[-2]], dim=1)",
         True,
-        xfail="issue 13: false alarm: both final states in the other order are a valid summary "
-        "for the linear layer that follows, yet check_summary flags a trap",
     ),
 ]
