@@ -316,11 +316,6 @@ def test_batch_major_input_with_lengths_hints_batch_first() -> None:
     assert h_n.shape == (1, 4, 5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: batch-major data with known lengths given to a time-major layer: "
-    "check_summary crashes inside pack_padded_sequence instead of hinting batch_first",
-)
 def test_check_summary_hints_batch_first_for_batch_major_data() -> None:
     gru = nn.GRU(8, 5)
     x = torch.randn(4, 6, 8)  # (N, T, H_in) into a time-major layer

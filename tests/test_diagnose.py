@@ -1041,3 +1041,28 @@ def test_bidirectional_summary_in_another_order_or_layout_is_not_a_trap() -> Non
     x = r(5, 10)  # unbatched
     _out, (h_n, _c) = _run(lstm, x)
     assert check_summary(lstm, x, torch.cat([h_n[-1], h_n[-2]])).ok
+
+
+def test_batch_major_input_to_a_time_major_layer_is_flagged_where_the_evidence_allows() -> None:
+    gru = nn.GRU(8, 5)
+    x = r(4, 6, 8)  # (N, T, H_in) = 4 sequences of 6 steps, into a time-first layer
+    assert diagnose(gru, x).ok  # the shapes fit: nothing to go on
+    d = diagnose(gru, x, batch=4)  # a known batch size tells the layouts apart
+    p = d.problem("input")
+    assert p.kind == "trap" and "batch=4" in p.cause and "batch_first=True" in p.fix
+    assert d.torch_error is None  # nothing raises
+    scope = {"torch": torch, "nn": nn, "x": x, "gru": gru}
+    exec(p.fix, scope)
+    assert diagnose(scope["gru"], scope["x"], batch=4).ok
+    assert diagnose(GRU2BI, X, batch=3).ok  # (T, N, H_in) with N=3: right
+    assert any("matches no axis" in n for n in diagnose(GRU2BI, X, batch=7).notes)
+    # with lengths: diagnose (packing checks the count) and check_summary (which ran unpacked)
+    lengths = [6, 5, 3, 2]
+    assert "batch_first" in diagnose(gru, x, lengths=lengths).problem("lengths").cause
+    _, h_n = _run(gru, x)
+    d = check_summary(gru, x, h_n[-1], lengths=lengths)
+    p = d.problem("input")
+    assert p.kind == "trap" and "batch-first (N, T, H_in)" in p.cause
+    assert "batch_first=True" in p.fix
+    p = check_summary(RNN, X, _run(RNN, X)[1][-1], lengths=[5, 9]).problem("lengths")
+    assert p.expected == "3 lengths in 1..5"
