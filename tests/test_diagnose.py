@@ -80,6 +80,7 @@ class Case:
     actual: str
     fix: str  # a piece of the fix line
     diag: Callable[[], Diagnosis] | None = None  # the same call through diagnose()
+    inputs: tuple[Any, ...] = ()  # (module, x, hx) of a call, (x, lengths, kw) of a packing
 
 
 def call(desc, module, x, hx, exc, message, tensor, expected, actual, fix) -> Case:
@@ -96,6 +97,7 @@ def call(desc, module, x, hx, exc, message, tensor, expected, actual, fix) -> Ca
         actual,
         fix,
         lambda: diagnose(module, x, hx),
+        (module, x, hx),
     )
 
 
@@ -110,6 +112,7 @@ def pack(desc, x, lengths, kw, exc, message, tensor, expected, actual, fix) -> C
         actual,
         fix,
         lambda: diagnose_pack(x, lengths, **kw),
+        (x, lengths, kw),
     )
 
 
@@ -239,7 +242,7 @@ ERRORS: list[Case] = [
          "input", "(N, 10) or (10,)", "(5, 3, 10)", "h, c = cell(x_t, (h, c))"),
     call("0-D input into GRUCell", GRU_CELL, torch.tensor(1.0), None, ValueError,
          r"GRUCell: Expected input to be 1D or 2D, got 0D instead",
-         "input", "(N, 10) or (10,)", "0-D", "reshape(-1, 10)"),
+         "input", "(N, 10) or (10,)", "0-D", "x_t.reshape(1, 1)"),
     call("module-style 3-D state into GRUCell", GRU_CELL, X[0], z(1, 3, 20), ValueError,
          r"GRUCell: Expected hidden to be 1D or 2D, got 3D instead",
          "h", "(3, 20)", "(1, 3, 20)", "h.squeeze(0)"),
@@ -269,7 +272,7 @@ ERRORS: list[Case] = [
          "h", "(3, 20)", "(20,)", "h.expand(3, -1)"),
     call("unbatched step, batched state", GRU_CELL, X[0, 0], z(3, 20), RuntimeError,
          r"hidden0 has inconsistent hidden_size: got 3, expected 20",
-         "h", "(20,)", "(3, 20)", "x_t.view(3, 10)"),
+         "h", "(20,)", "(3, 20)", "h = torch.zeros(20, dtype=x_t.dtype"),
     call("state axes swapped in a cell", GRU_CELL, X[0], z(20, 3), RuntimeError,
          r"Input batch size 3 doesn't match hidden0 batch size 20",
          "h", "(3, 20)", "(20, 3)", "h.t()"),
@@ -392,6 +395,86 @@ def test_diagnose_finds_it_before_running(case: Case) -> None:
     assert d.torch_error.split(": ", 1)[1].startswith(str(_raised(case.trigger)).splitlines()[0])
     html = d._repr_html_()
     assert case.tensor in html and "lx-problems" in html
+
+
+def _is_pack(case: Case) -> bool:
+    return isinstance(case.inputs[-1], dict)
+
+
+def _scope(case: Case) -> dict[str, Any]:
+    """The names a fix may use: the module as ``lstm``/``gru``/``rnn``/``cell`` (and ``module``),
+    the input as ``x`` (``x_t`` for a cell), the states as passed (``h_0``/``c_0``, ``h``/``c``,
+    ``hx``), ``lengths``; copies, so a fix cannot change the table."""
+    import copy
+
+    from torch.nn.utils.rnn import pad_sequence
+
+    scope: dict[str, Any] = {
+        "torch": torch,
+        "nn": nn,
+        "pack_padded_sequence": pack_padded_sequence,
+        "pad_packed_sequence": pad_packed_sequence,
+        "pad_sequence": pad_sequence,
+    }
+    if _is_pack(case):
+        x, lengths, _kw = case.inputs
+        scope.update(x=x.clone() if isinstance(x, torch.Tensor) else x, lengths=copy.copy(lengths))
+        return scope
+    module, x, hx = case.inputs
+    module = copy.deepcopy(module)
+    cell = isinstance(module, nn.RNNCellBase)
+    var = "cell" if cell else {"LSTM": "lstm", "GRU": "gru"}.get(module.mode, "rnn")
+    scope.update({var: module, "module": module, "x": x, "x_t": x})
+    names = ("h", "c") if cell else ("h_0", "c_0")
+    if isinstance(hx, (tuple, list)):
+        scope["hx"] = hx
+        scope.update(zip(names, hx, strict=False))
+    elif hx is not None:
+        scope.update({"hx": hx, names[0]: hx})
+    return scope
+
+
+def _call_again(case: Case, scope: dict[str, Any]) -> None:
+    """The case's call, with what the fix left in ``scope``."""
+    if _is_pack(case):
+        pack_padded_sequence(scope["x"], scope["lengths"], **case.inputs[2])
+        return
+    module, _x, hx = case.inputs
+    cell = isinstance(module, nn.RNNCellBase)
+    var = "cell" if cell else {"LSTM": "lstm", "GRU": "gru"}.get(module.mode, "rnn")
+    names = ("h", "c") if cell else ("h_0", "c_0")
+    if isinstance(hx, (tuple, list)):
+        hx = (scope[names[0]], scope[names[1]]) if names[1] in scope else scope["hx"]
+    elif hx is not None:
+        hx = scope[names[0]]
+    x = scope["x_t"] if cell and scope["x_t"] is not case.inputs[1] else scope["x"]
+    with torch.no_grad():
+        scope[var](x) if hx is None else scope[var](x, hx)
+
+
+#: the fixes not run: a meta tensor holds no data to move to the CPU
+NOT_RUN = ("another device", "on the GPU")
+RUN_FIXES = [c for c in ERRORS if c.inputs and not any(s in c.desc for s in NOT_RUN)]
+
+
+@pytest.mark.parametrize("case", RUN_FIXES, ids=[c.desc for c in RUN_FIXES])
+def test_every_fix_runs_and_then_the_call_does(case: Case) -> None:
+    """Each problem's fix is executed as written; then the call (as the fix left its names, or
+    the call the fix itself makes) must run."""
+    d = case.diag()
+    scope = _scope(case)
+    for p in d.problems:
+        code = p.fix
+        exec(code, scope)
+    module = case.inputs[0]
+    if isinstance(module, nn.Module):
+        var = "cell" if isinstance(module, nn.RNNCellBase) else None
+        var = var or {"LSTM": "lstm", "GRU": "gru"}.get(module.mode, "rnn")
+        if any(f"{var}(x" in p.fix for p in d.problems):
+            return  # the fix makes the call itself
+    elif any("pack_padded_sequence(x" in p.fix for p in d.problems):
+        return
+    _call_again(case, scope)
 
 
 def _raised(f: Callable[[], Any]) -> BaseException:
@@ -818,3 +901,168 @@ def test_odd_arguments_get_a_problem_with_a_fix(module, x, hx, lengths, tensor) 
     assert not d.ok
     assert d.problem(tensor).fix
     assert all(p.fix and p.cause and p.expected and p.actual for p in d.problems)
+
+
+# --- constructors: every suggested fix constructs the module ---------------------------------
+
+#: wrong constructor arguments: strings of ints, floats for ints, ints for bools, negative and
+#: zero sizes, dropout out of range or of the wrong type, proj_size too large / negative / on a
+#: GRU or RNN, an unknown nonlinearity; several at once
+CTOR_MISTAKES: list[dict[str, Any]] = [
+    {"input_size": "10"},
+    {"hidden_size": "20"},
+    {"input_size": 10.0},
+    {"hidden_size": 20.0},
+    {"hidden_size": 20 / 3},
+    {"input_size": -10},
+    {"hidden_size": -20},
+    {"input_size": 0},
+    {"hidden_size": 0},
+    {"input_size": None},
+    {"num_layers": 0},
+    {"num_layers": -2},
+    {"num_layers": "2"},
+    {"num_layers": 2.0},
+    {"bias": 1},
+    {"bias": 0},
+    {"bias": "False"},
+    {"batch_first": 1},
+    {"batch_first": 0},
+    {"batch_first": "True"},
+    {"batch_first": None},
+    {"dropout": 1.5},
+    {"dropout": -0.1},
+    {"dropout": 20},
+    {"dropout": "0.3"},
+    {"dropout": True},
+    {"dropout": None},
+    {"proj_size": 20},
+    {"proj_size": 25},
+    {"proj_size": -1},
+    {"proj_size": "5"},
+    {"proj_size": 5.0},
+    {"proj_size": 5},
+    {"nonlinearity": "sigmoid"},
+    {"nonlinearity": "ReLU"},
+    {"input_size": "10", "batch_first": 1},
+    {"hidden_size": 20.0, "dropout": 2, "num_layers": 2},
+    {"bias": 1, "bidirectional": "yes"},
+]
+CTORS = (nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell)
+_CELL_KW = ("input_size", "hidden_size", "bias", "nonlinearity")
+
+
+def _ctor_cases() -> list[tuple[type, dict[str, Any]]]:
+    cases = []
+    for cls in CTORS:
+        for kw in CTOR_MISTAKES:
+            if cls.__name__.endswith("Cell") and any(k not in _CELL_KW for k in kw):
+                continue
+            if "nonlinearity" in kw and cls not in (nn.RNN, nn.RNNCell):
+                continue
+            if kw.get("proj_size") == 5 and cls is nn.LSTM:
+                continue  # right for an LSTM
+            cases.append((cls, kw))
+    return cases
+
+
+def _construct(cls: type, kw: dict[str, Any]) -> nn.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cls(**{"input_size": 10, "hidden_size": 20, **kw})
+
+
+@pytest.mark.parametrize(
+    "cls, kw", _ctor_cases(), ids=[f"{c.__name__}-{kw}" for c, kw in _ctor_cases()]
+)
+def test_every_constructor_fix_constructs_the_module(cls: type, kw: dict[str, Any]) -> None:
+    try:
+        _construct(cls, kw)
+    except (TypeError, ValueError, RuntimeError):
+        pass
+    else:  # torch accepts it (a cell's bias=1, RNNCell's nonlinearity until called)
+        return
+    with pytest.raises((TypeError, ValueError, RuntimeError)) as info, explain_errors():
+        _construct(cls, kw)
+    d = info.value.diagnosis
+    (p,) = d.problems
+    assert p.tensor in kw, (p.tensor, kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        made = [eval(p.fix.split("  # ")[0], {"torch": torch, "nn": nn})]  # the fix as written
+    assert type(made[0]) is cls, p.fix
+    rnn = cls in (nn.RNN, nn.LSTM, nn.GRU)
+    for k, v in kw.items():  # a string or float of a whole number keeps its value
+        if k in ("input_size", "hidden_size") and isinstance(v, (str, float)):
+            assert getattr(made[0], k) == int(float(v)) or not float(v).is_integer(), p.fix
+        if k in ("bias", "batch_first") and isinstance(v, int) and rnn:
+            assert getattr(made[0], k) is bool(v), p.fix
+
+
+def test_constructor_fix_text() -> None:
+    def fix(cls: type, **kw: Any) -> str:
+        with pytest.raises((TypeError, ValueError, RuntimeError)) as info, explain_errors():
+            _construct(cls, kw)
+        return info.value.diagnosis.problems[0].fix
+
+    assert fix(nn.LSTM, input_size="10") == "nn.LSTM(input_size=10, hidden_size=20)"
+    assert fix(nn.GRU, batch_first=1) == "nn.GRU(10, 20, batch_first=True)"
+    assert fix(nn.RNN, bias=0) == "nn.RNN(10, 20, bias=False)"
+    assert fix(nn.GRU, proj_size=5) == (
+        "nn.GRU(10, 20)  # drop proj_size, or use nn.LSTM(10, 20, proj_size=5)"
+    )
+    assert fix(nn.LSTMCell, hidden_size=-20) == "nn.LSTMCell(10, hidden_size=20)"
+
+
+def test_bidirectional_summary_in_another_order_or_layout_is_not_a_trap() -> None:
+    for bf in (False, True):
+        gru = nn.GRU(10, 8, num_layers=2, bidirectional=True, batch_first=bf).eval()
+        x = r(3, 5, 10) if bf else X
+        _out, h_n = _run(gru, x)
+        N = 3
+        right = [
+            torch.cat([h_n[-1], h_n[-2]], dim=1),  # backward first
+            h_n[-2:].transpose(0, 1).reshape(N, -1),  # = final_hidden
+            h_n[-2:].permute(1, 0, 2).reshape(N, -1),
+            h_n.view(2, 2, N, 8)[-1],  # (D, N, H)
+            h_n.view(2, 2, N, 8)[-1].transpose(0, 1),  # (N, D, H)
+            h_n[-2:].flip(0),
+            h_n[-1] + h_n[-2],
+        ]
+        for s in right:
+            d = check_summary(gru, x, s)
+            assert d.ok, str(d)
+        assert any("backward direction first" in n for n in check_summary(gru, x, right[0]).notes)
+        assert "transpose(0, 1).reshape(N, -1)" in check_summary(gru, x, right[3]).notes[0]
+        # still traps: one direction, a reshape that mixes the directions, another layer
+        for s in (h_n[-1], h_n[-2:].reshape(N, -1), torch.cat([h_n[0], h_n[1]], dim=1)):
+            assert not check_summary(gru, x, s).ok
+    lstm = nn.LSTM(10, 8, bidirectional=True).eval()
+    x = r(5, 10)  # unbatched
+    _out, (h_n, _c) = _run(lstm, x)
+    assert check_summary(lstm, x, torch.cat([h_n[-1], h_n[-2]])).ok
+
+
+def test_batch_major_input_to_a_time_major_layer_is_flagged_where_the_evidence_allows() -> None:
+    gru = nn.GRU(8, 5)
+    x = r(4, 6, 8)  # (N, T, H_in) = 4 sequences of 6 steps, into a time-first layer
+    assert diagnose(gru, x).ok  # the shapes fit: nothing to go on
+    d = diagnose(gru, x, batch=4)  # a known batch size tells the layouts apart
+    p = d.problem("input")
+    assert p.kind == "trap" and "batch=4" in p.cause and "batch_first=True" in p.fix
+    assert d.torch_error is None  # nothing raises
+    scope = {"torch": torch, "nn": nn, "x": x, "gru": gru}
+    exec(p.fix, scope)
+    assert diagnose(scope["gru"], scope["x"], batch=4).ok
+    assert diagnose(GRU2BI, X, batch=3).ok  # (T, N, H_in) with N=3: right
+    assert any("matches no axis" in n for n in diagnose(GRU2BI, X, batch=7).notes)
+    # with lengths: diagnose (packing checks the count) and check_summary (which ran unpacked)
+    lengths = [6, 5, 3, 2]
+    assert "batch_first" in diagnose(gru, x, lengths=lengths).problem("lengths").cause
+    _, h_n = _run(gru, x)
+    d = check_summary(gru, x, h_n[-1], lengths=lengths)
+    p = d.problem("input")
+    assert p.kind == "trap" and "batch-first (N, T, H_in)" in p.cause
+    assert "batch_first=True" in p.fix
+    p = check_summary(RNN, X, _run(RNN, X)[1][-1], lengths=[5, 9]).problem("lengths")
+    assert p.expected == "3 lengths in 1..5"

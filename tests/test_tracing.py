@@ -307,7 +307,8 @@ def test_hooks_removed_flags_and_state_unchanged() -> None:
     after = model.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)
     assert trace.result is not None and not trace.result.requires_grad
-    # eval mode during the trace: the result is deterministic despite Dropout(0.5)
+    # the model runs as it is (training mode, Dropout(0.5) on), but the RNG state is restored:
+    # two traces draw the same dropout mask
     assert torch.equal(trace.result, trace_shapes(model, x).result)
     assert [c.name for c in trace.calls] == ["", "0", "1", "2", "3"]
     assert trace["2"].mult_adds == 0 and trace["1"].mult_adds is None

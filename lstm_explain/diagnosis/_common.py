@@ -96,7 +96,7 @@ def _check_dtype_device(found: _Found, name: str, t: Tensor, module: nn.Module, 
                 "(T, N) ids into (T, N, H_in) vectors; "
                 "if they are real values, convert them"
             )
-            fix = f"{var} = embedding({var})  # ids -> vectors\n# or: {var} = {var}.to({w.dtype})"
+            fix = _ids_fix(t, module, var, str(w.dtype))
         elif name == "input":
             cause = (
                 f"input is {t.dtype} but the module's weights are {w.dtype}; torch does not mix "
@@ -116,6 +116,34 @@ def _check_dtype_device(found: _Found, name: str, t: Tensor, module: nn.Module, 
             "of the call must be on the module's device",
             f"{var} = {var}.to(next(module.parameters()).device)",
         )
+
+
+def _looks_like_ids(t: Any, module: nn.Module) -> bool:
+    """An integer tensor one axis short of the module's input: token ids, to embed first
+    ((T, N) or (T,) for a layer, (N,) for a cell)."""
+    from torch import nn
+
+    if not _is_tensor(t) or t.is_floating_point() or t.is_complex():
+        return False
+    top = 1 if isinstance(module, nn.RNNCellBase) else 2
+    if t.dim() > top or (t.dim() == 0 and top == 2):
+        return False
+    return not (t.dim() == top and t.size(-1) == module.input_size)
+
+
+def _ids_fix(t: Tensor, module: nn.Module, var: str, dtype: str) -> str:
+    """Integers given where vectors are expected: embed them if they are ids, else convert."""
+
+    H_in = module.input_size
+    ids_shape = _looks_like_ids(t, module)
+    convert = f"{var} = {var}.to({dtype})"
+    embed = (
+        f"embedding = nn.Embedding(int({var}.max()) + 1, {H_in})  # vocab_size, input_size\n"
+        f"{var} = embedding({var})  # ids -> vectors"
+    )
+    if ids_shape:
+        return f"{embed}\n# or, if these are values, not ids: {convert}"
+    return f"{convert}  # values stored as integers\n# or, if these are token ids: {var} = embedding({var})"
 
 
 def _feature_fix(x: Tensor, want: int, var: str = "x") -> tuple[str, str] | None:

@@ -5,10 +5,50 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..shapes import fmt_shape
-from ._common import Shape, _check_dtype_device, _describe, _feature_fix, _Found, _is_tensor
+from ._common import (
+    Shape,
+    _check_dtype_device,
+    _describe,
+    _feature_fix,
+    _Found,
+    _is_tensor,
+    _looks_like_ids,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from torch import nn
+
+
+def _zeros(shape: Shape) -> str:
+    """``torch.zeros(3, 20, dtype=x_t.dtype, device=x_t.device)``."""
+    return f"torch.zeros({', '.join(map(str, shape))}, dtype=x_t.dtype, device=x_t.device)"
+
+
+def _hidden_size_blame(
+    module: nn.RNNCellBase, n: str, size: int, states: dict[str, Any], want: Shape
+) -> tuple[str, str]:
+    """A state whose features differ from the cell's hidden_size: the state or the cell is wrong.
+
+    The cell is the more likely culprit when it was built with hidden_size=1 (a slip such as
+    ``hidden // 2 * 0 + 1`` or an argument in the wrong place), or when every state given agrees
+    on the other size; the state otherwise."""
+    name, H, H_in = type(module).__name__, module.hidden_size, module.input_size
+    sizes = {int(t.shape[-1]) for t in states.values() if _is_tensor(t) and t.dim()}
+    agree = len(states) > 1 and sizes == {size}
+    rebuild = f"cell = nn.{name}({H_in}, {size})"
+    zeros = f"{n} = {_zeros(want)}"
+    both = (
+        f"the cell was built with hidden_size={H}; {n} has {size} features: either the cell or "
+        "the state is wrong"
+    )
+    if H == 1 or agree:
+        why = "a hidden_size of 1 is rarely meant" if H == 1 else "every state given agrees on it"
+        cause = f"{both}; more likely the cell's construction ({why}): build it with {size}"
+        fix = f"{rebuild}  # more likely: the cell's hidden_size\n# or: {zeros}"
+    else:
+        cause = f"{both}; more likely the state: a cell's state has hidden_size={H} features"
+        fix = f"{zeros}\n# or, if {size} was meant: {rebuild}"
+    return cause, fix
 
 
 def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> None:
@@ -36,9 +76,12 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
             "nn.RNNCell applies tanh or relu; it checks the name only when called",
             f"cell = nn.RNNCell({H_in}, {H}, nonlinearity='tanh')",
         )
-    batched = x.dim() == 2
+    ids = _looks_like_ids(x, module)
+    batched = x.dim() == (1 if ids else 2)
     N = x.size(0) if batched else None
     exp_x = f"({N}, {H_in})" if batched else f"({H_in},)"
+    if ids:  # the step once embedded; the ids themselves are (N,)
+        exp_x = f"({N}, {H_in}) once embedded" if batched else f"({H_in},) once embedded"
     if x.dim() not in (1, 2):
         exp_x = f"(N, {H_in}) or ({H_in},)"
     found.arg(
@@ -48,6 +91,8 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
         "a cell takes one time step: (N, H_in), or (H_in,) unbatched",
     )
     _check_dtype_device(found, "input", x, module, "x_t")
+    if _looks_like_ids(x, module):  # checked further as the embedded step, (N, H_in)
+        x = x.new_zeros(()).expand(*x.shape, H_in)
     if x.dim() not in (1, 2):
         shape = tuple(x.shape)
         if x.dim() == 3:
@@ -65,6 +110,14 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
                     + "for x_t in x:  # x: (T, N, H_in)\n    "
                     + ("h, c = cell(x_t, (h, c))" if is_lstm else "h = cell(x_t, h)")
                 )
+        elif x.dim() == 0:
+            cause = (
+                "a cell takes (N, H_in) or (H_in,), not a 0-D tensor: one number per step is one "
+                "feature, input_size=1"
+            )
+            fix = "x_t = x_t.reshape(1, 1)  # (N=1, H_in=1)"
+            if H_in != 1:
+                fix += f"\ncell = nn.{name}(1, {H})  # one feature per step"
         else:
             cause = f"a cell takes (N, H_in) or (H_in,), not a {x.dim()}-D tensor"
             fix = f"x_t = x_t.reshape(-1, {H_in})"
@@ -147,7 +200,7 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
                 fix = f"{n} = {n}[-1]  # the last layer's state, (N, H)"
         elif t.dim() > 3 or t.dim() == 0:
             cause = f"a cell's state is (N, H) or (H,), not {t.dim()}-D"
-            fix = f"{n} = torch.zeros({', '.join(map(str, want))}{',' if len(want) == 1 else ''} dtype=x_t.dtype)"
+            fix = f"{n} = {_zeros(want)}"
         elif batched and t.dim() == 1:
             cause = (
                 f"the input is batched (N={N}), so {n} needs one state per sequence: (N, H); "
@@ -161,22 +214,42 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
                     "input a batch of one"
                 )
                 fix = f"x_t = x_t.unsqueeze(0)  # (1, {H_in}): a batch of one, matching {n}"
-            else:
+            elif x.numel() == got[0] * H_in:
                 cause = (
                     f"the input is 1-D, one unbatched step, but {n} holds {got[0]} sequences: give "
                     f"the input its batch axis, (N, H_in)"
                 )
                 fix = f"x_t = x_t.view({got[0]}, {H_in})  # if x_t holds {got[0]} sequences"
+            else:
+                cause = (
+                    f"the input is 1-D, one step of one sequence (H_in,), but {n} holds "
+                    f"{got[0]} sequences: either {n} is for one sequence, (H,), or the step "
+                    f"should be the batch's, ({got[0]}, {H_in}) (e.g. x[t] rather than x[t, i])"
+                )
+                fix = (
+                    f"{n} = {_zeros(want)}  # one sequence: (H,)\n"
+                    f"# or: give the cell the whole batch's step, x_t of shape ({got[0]}, {H_in})"
+                )
         elif batched and got == (H, N) and H != N:
             cause = f"{n}'s axes are swapped: a cell's state is (N, H)"
             fix = f"{n} = {n}.t().contiguous()  # {act} -> {exp}"
         elif batched and got[0] != N and got[1] == H:
-            cause = (
-                f"{n} holds {got[0]} sequences but the input has N = {N}: typically a state kept "
-                "from a previous, larger batch"
-            )
+            if got[0] > N:
+                cause = (
+                    f"{n} holds {got[0]} sequences but the input has N = {N}: typically a state "
+                    "kept from a previous, larger batch (the last batch of a DataLoader is often "
+                    "smaller)"
+                )
+            else:
+                cause = (
+                    f"{n} holds {got[0]} sequences but the input has N = {N}: a state built for "
+                    "a smaller batch (kept from the last, smaller batch of an epoch, or sized "
+                    "with a fixed batch size)"
+                )
             fix = f"{n} = torch.zeros(x_t.size(0), {H}, dtype=x_t.dtype, device=x_t.device)"
+        elif got[:-1] == want[:-1]:
+            cause, fix = _hidden_size_blame(module, n, got[-1], states, want)
         else:
             cause = f"the cell was built with hidden_size={H}; {n} has {got[-1]} features"
-            fix = f"{n} = torch.zeros({', '.join(map(str, want))}, dtype=x_t.dtype)"
+            fix = f"{n} = {_zeros(want)}"
         found.problem(n, exp, act, cause, fix)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import types
 from collections.abc import Iterator, Sequence
@@ -114,106 +115,284 @@ def explain(exc: BaseException, recorded: Sequence[tuple[Any, tuple]] = ()) -> D
     return _explain_constructor(exc)
 
 
+#: constructor arguments in torch's order of checks, with their defaults (RNNBase, RNN, cells)
+_CTOR_ORDER = (
+    "proj_size",  # RNN / GRU: checked first, before anything else
+    "nonlinearity",
+    "dropout",
+    "bias",
+    "batch_first",
+    "input_size",
+    "hidden_size",
+    "num_layers",
+    "bidirectional",
+)
+_DEFAULTS: dict[str, Any] = {
+    "num_layers": 1,
+    "nonlinearity": "tanh",
+    "bias": True,
+    "batch_first": False,
+    "dropout": 0.0,
+    "bidirectional": False,
+    "proj_size": 0,
+    "device": None,
+    "dtype": None,
+}
+_BOOLS = ("bias", "batch_first", "bidirectional")
+_RNN_POSITIONAL = ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias",
+                   "batch_first", "dropout", "bidirectional")  # fmt: skip
+_POSITIONAL = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+               "bidirectional", "proj_size")  # fmt: skip
+
+
+def _as_int(v: Any) -> int | None:
+    """``v`` as the int it most likely means (``'10'`` -> 10, ``2.0`` -> 2), None if none."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v
+    if isinstance(v, str):
+        v = v.strip()
+        try:
+            return int(v)
+        except ValueError:
+            try:
+                return round(float(v))
+            except ValueError:
+                return None
+    if isinstance(v, float):
+        return round(v) if v == v and abs(v) != float("inf") else None
+    try:
+        return int(v)  # numpy or 0-D tensor integers
+    except (TypeError, ValueError):
+        return None
+
+
+def _as_bool(v: Any) -> bool:
+    if isinstance(v, str):
+        return v.strip().lower() in ("true", "1", "yes", "y", "on")
+    try:
+        return bool(v)
+    except Exception:  # pragma: no cover - an object without truth value
+        return True
+
+
+def _as_dropout(v: Any) -> float:
+    if isinstance(v, bool) or v is None:
+        return 0.2 if v else 0.0
+    try:
+        d = float(v)
+    except (TypeError, ValueError):
+        return 0.2
+    if 0 <= d <= 1:
+        return d
+    if 1 < d <= 100 and d == int(d):
+        return d / 100  # a percentage
+    return 0.2
+
+
+def _ctor_given(loc: dict[str, Any], cls: str) -> dict[str, Any]:
+    """The constructor's arguments as the user passed them, from a frame of torch's __init__."""
+    if "input_size" in loc:  # RNNBase.__init__ / RNNCellBase.__init__: named locals
+        names = (*_DEFAULTS, "input_size", "hidden_size")
+        given = {k: loc[k] for k in names if k in loc}
+        if cls.endswith("Cell"):
+            for k in ("num_layers", "batch_first", "dropout", "bidirectional", "proj_size"):
+                given.pop(k, None)
+        elif cls != "LSTM":  # RNN / GRU refuse a proj_size before RNNBase.__init__ runs
+            given.pop("proj_size", None)
+        self = loc.get("self")
+        if cls == "RNN" and self is not None and "nonlinearity" in vars(self):
+            given["nonlinearity"] = vars(self)["nonlinearity"]
+        return given
+    args, kw = tuple(loc.get("args") or ()), dict(loc.get("kwargs") or {})
+    self = loc.get("self")
+    sliced = self is not None and "nonlinearity" in vars(self)  # RNN.__init__ took it out
+    order = _RNN_POSITIONAL if cls == "RNN" and not sliced else _POSITIONAL
+    given = dict(zip(order, args, strict=False))
+    given.update(kw)
+    if sliced:
+        given["nonlinearity"] = vars(self)["nonlinearity"]
+    return given
+
+
+def _ctor_check(cls: str, given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple]]:
+    """The corrected arguments, and ``{argument: (expected, cause)}`` for each wrong one."""
+    cell = cls.endswith("Cell")
+    fixed = dict(given)
+    wrong: dict[str, tuple[str, str]] = {}
+
+    def kind(v: Any) -> str:
+        if isinstance(v, str):
+            return f"{v!r} is a string (read from a config file or the command line?)"
+        if isinstance(v, float):
+            return f"{v!r} is a float (a division with / gives a float; // gives an int)"
+        name = type(v).__name__
+        return f"{v!r} is {'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+    for k in ("input_size", "hidden_size", "num_layers"):
+        if k not in given:
+            continue
+        v = given[k]
+        n = _as_int(v)
+        if isinstance(v, int) and v > 0:
+            continue
+        if cell and isinstance(v, int) and not isinstance(v, bool) and v == 0:
+            continue  # a cell accepts a size of 0
+        if isinstance(v, int) and not isinstance(v, bool):
+            fixed[k] = abs(v) if v < 0 else 1
+            wrong[k] = (">= 1", "sizes and layer counts are positive integers")
+        else:
+            fixed[k] = n if n is not None and n > 0 else (abs(n) if n else 1)
+            wrong[k] = ("type int", f"{k} must be an int: {kind(v)}")
+    hs = fixed.get("hidden_size")
+    if "proj_size" in given and (cls != "LSTM" or given["proj_size"] != 0):
+        v = given["proj_size"]
+        if cls != "LSTM":
+            del fixed["proj_size"]
+            wrong["proj_size"] = (
+                "only for nn.LSTM",
+                "only nn.LSTM has a projection (weight_hr_l*); RNN and GRU do not",
+            )
+        elif isinstance(v, bool) or not isinstance(v, int):
+            n = _as_int(v)
+            fixed["proj_size"] = n if n is not None and 0 <= n < (hs or 1) else 0
+            wrong["proj_size"] = ("type int", f"proj_size must be an int: {kind(v)}")
+        elif v < 0:
+            fixed["proj_size"] = 0
+            wrong["proj_size"] = (
+                "an integer >= 0",
+                "proj_size is a number of features; 0 means no projection",
+            )
+        elif isinstance(hs, int) and v >= hs:
+            fixed["proj_size"] = hs // 2 if hs > 1 else 0
+            wrong["proj_size"] = (
+                f"< hidden_size={hs}",
+                "proj_size projects h down from hidden_size to fewer features; 0 turns it off",
+            )
+    if "nonlinearity" in given and given["nonlinearity"] not in ("tanh", "relu"):
+        v = given["nonlinearity"]
+        low = v.strip().lower() if isinstance(v, str) else ""
+        fixed["nonlinearity"] = low if low in ("tanh", "relu") else "tanh"
+        wrong["nonlinearity"] = (
+            "'tanh' or 'relu'",
+            f"nn.{cls} applies tanh or relu; LSTM and GRU have fixed activations",
+        )
+    if "dropout" in given:
+        v = given["dropout"]
+        number = isinstance(v, (int, float)) and not isinstance(v, bool)
+        if not (number and 0 <= v <= 1):
+            fixed["dropout"] = _as_dropout(v)
+            cause = "dropout is the probability of zeroing an element between layers"
+            if not number:
+                cause += f": {kind(v)}"
+            elif 1 < v <= 100 and v == int(v):
+                cause += f"; {v!r} looks like a percentage"
+            wrong["dropout"] = ("a float in [0, 1)", cause)
+    for k in _BOOLS:
+        if k in given and not isinstance(given[k], bool) and not (cell and k == "bias"):
+            v = given[k]
+            fixed[k] = _as_bool(v)
+            if k == "bidirectional":  # torch accepts any truth value here: fixed, not blamed
+                continue
+            wrong[k] = ("type bool", f"{k} must be True or False: {kind(v)}")
+    return fixed, wrong
+
+
+def _ctor_value(k: str, v: Any) -> str:
+    if k == "dtype" and v is not None:
+        return "torch." + str(v).removeprefix("torch.")
+    if k == "device" and v is not None:
+        return repr(str(v))
+    return repr(v)
+
+
+def _ctor_code(cls: str, args: dict[str, Any], show: set[str]) -> str:
+    """``nn.LSTM(10, 20, batch_first=True)``: sizes positional unless shown by name."""
+    parts = []
+    keyword = False
+    for k in ("input_size", "hidden_size"):
+        if k not in args:
+            continue
+        keyword = keyword or k in show
+        parts.append(f"{k}={_ctor_value(k, args[k])}" if keyword else _ctor_value(k, args[k]))
+    for k in _DEFAULTS:
+        if k in args and (k in show or args[k] != _DEFAULTS[k]):
+            parts.append(f"{k}={_ctor_value(k, args[k])}")
+    return f"nn.{cls}({', '.join(parts)})"
+
+
 def _explain_constructor(exc: BaseException) -> Diagnosis | None:
-    """Bad constructor arguments of nn.RNN / nn.LSTM / nn.GRU / *Cell, from the frame's locals."""
+    """Bad constructor arguments of nn.RNN / nn.LSTM / nn.GRU / *Cell, from the frame's locals.
+
+    Every argument is checked as torch would (and as ``torch.empty`` needs it for a cell); the fix
+    is the whole constructor call with each wrong argument corrected (``'10'`` -> ``10``, ``1`` ->
+    ``True`` for a bool, a negative size -> its absolute value), so it runs as written.
+    """
     from torch import nn
 
-    msg = str(exc)
+    funcs = (
+        nn.RNNBase.__init__,
+        nn.RNN.__init__,
+        nn.GRU.__init__,
+        nn.LSTM.__init__,
+        nn.RNNCellBase.__init__,
+    )
     loc = None
-    for func in (nn.RNNBase.__init__, nn.RNN.__init__, nn.GRU.__init__, nn.RNNCellBase.__init__):
+    for func in funcs:
         loc = _frame_locals(exc, func)
         if loc is not None:
             break
     if loc is None:
         return None
-    kw = dict(loc.get("kwargs") or {})
-    args = tuple(loc.get("args") or ())
-    for i, k in enumerate(("input_size", "hidden_size", "num_layers")):
-        if i < len(args):
-            kw.setdefault(k, args[i])
-    for k in ("input_size", "hidden_size", "num_layers", "dropout", "proj_size", "bias"):
-        if k in loc:
-            kw[k] = loc[k]
-    cls = type(loc.get("self")).__name__ if "self" in loc else "LSTM"
-    hs = kw.get("hidden_size")
-    rules: list[tuple[str, str, str, str, str]] = [
-        # (message regex, argument, expected, cause, fix)
-        (
-            r"dropout should be a number in range \[0, 1\]",
-            "dropout",
-            "a float in [0, 1)",
-            "dropout is the probability of zeroing an element between layers",
-            f"nn.{cls}(..., dropout=0.2)",
-        ),
-        (
-            r"proj_size has to be smaller than hidden_size",
-            "proj_size",
-            f"< hidden_size={hs}",
-            "proj_size projects h down from hidden_size to fewer features; 0 turns it off",
-            f"nn.{cls}(..., hidden_size={hs}, proj_size={max(1, (hs or 2) // 2)})",
-        ),
-        (
-            r"proj_size should be a positive integer or zero",
-            "proj_size",
-            "an integer >= 0",
-            "proj_size is a number of features; 0 means no projection",
-            f"nn.{cls}(..., proj_size=0)",
-        ),
-        (
-            r"proj_size argument is only supported for LSTM",
-            "proj_size",
-            "only for nn.LSTM",
-            "only nn.LSTM has a projection (weight_hr_l*); RNN and GRU do not",
-            f"nn.{cls}(input_size, hidden_size)  # drop proj_size, or use nn.LSTM",
-        ),
-        (
-            r"Unknown nonlinearity",
-            "nonlinearity",
-            "'tanh' or 'relu'",
-            "nn.RNN applies tanh or relu; LSTM and GRU have fixed activations",
-            "nn.RNN(input_size, hidden_size, nonlinearity='tanh')",
-        ),
-        (
-            r"(input_size|hidden_size|num_layers) must be greater than zero",
-            "",
-            ">= 1",
-            "sizes and layer counts are positive integers",
-            "",
-        ),
-        (
-            r"(\w+) should be of type (\w+), got: (\w+)",
-            "",
-            "",
-            "",
-            "",
-        ),
-    ]
-    for pattern, arg, expected, cause, fix in rules:
+    self = loc.get("self")
+    cls = "LSTM"
+    for base in (nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell):
+        if isinstance(self, base):
+            cls = base.__name__
+    given = _ctor_given(loc, cls)
+    if cls == "RNNCell":
+        outer = _frame_locals(exc, nn.RNNCell.__init__)
+        if outer is not None and "nonlinearity" in outer:
+            given["nonlinearity"] = outer["nonlinearity"]
+    fixed, wrong = _ctor_check(cls, given)
+    if not wrong:
+        return None
+    msg = str(exc)
+    named = None
+    for pattern, arg in (
+        (r"dropout should be a number", "dropout"),
+        (r"proj_size", "proj_size"),
+        (r"nonlinearity", "nonlinearity"),
+        (r"^(\w+) must be greater than zero", None),
+        (r"^(\w+) should be of type", None),
+    ):
         m = re.search(pattern, msg)
-        if not m:
-            continue
-        if not arg:
-            arg = m.group(1)
-        if not expected:
-            expected = f"type {m.group(2)}"
-            cause = f"{arg} must be a {m.group(2)}"
-        if not fix:
-            good = "True" if arg == "bias" else "1"
-            if arg in ("input_size", "hidden_size") and isinstance(kw.get(arg), float):
-                good = str(int(kw[arg]))
-            fix = f"nn.{cls}(..., {arg}={good})"
-        actual = repr(kw.get(arg, loc.get(arg, loc.get("self") and getattr(loc["self"], arg, "?"))))
-        return Diagnosis(
-            f"nn.{cls}(...)",
-            [Argument(arg, actual, expected, cause)],
-            [Problem(arg, expected, actual, cause, fix)],
-            torch_error=f"{type(exc).__name__}: {exc}",
-        )
-    return None
+        if m:
+            named = arg or m.group(1)
+            break
+    order = [k for k in _CTOR_ORDER if k in wrong]
+    arg = named if named in wrong else order[0]
+    expected, cause = wrong[arg]
+    others = [k for k in order if k != arg]
+    if others:
+        cause += "; also " + ", ".join(f"{k} ({wrong[k][0]})" for k in others)
+    fix = _ctor_code(cls, fixed, set(wrong))
+    if "proj_size" in wrong and cls != "LSTM":
+        lstm = _ctor_code("LSTM", {**fixed, "proj_size": given["proj_size"]}, set())
+        fix += f"  # drop proj_size, or use {lstm}"
+    actual = repr(given.get(arg))
+    return Diagnosis(
+        _ctor_code(cls, given, set()),
+        [Argument(arg, actual, expected, cause)],
+        [Problem(arg, expected, actual, cause, fix)],
+        torch_error=f"{type(exc).__name__}: {exc}",
+    )
 
 
 def _with_explanation(exc: BaseException, d: Diagnosis) -> BaseException:
-    text = f"{exc}\n\n{d}"
+    # torch's message comes first; the explanation does not repeat it as "torch says: ..."
+    text = f"{exc}\n\n{dataclasses.replace(d, torch_error=None)}"
     try:
         new = type(exc)(text)
     except Exception:

@@ -169,7 +169,12 @@ def _pack_checks(
             )
         else:
             cause = f"one length per sequence: x holds N={N} sequences on axis {b}"
-            fix = f"assert len(lengths) == x.size({b})"
+            nonzero = "(x != 0).flatten(2).any(-1)" if x.dim() > 2 else "(x != 0)"
+            fix = (
+                f"lengths = {nonzero}.sum({t}).clamp(min=1)"
+                "  # count each sequence's steps that are not all-zero padding\n"
+                f"# len(lengths) == x.size({b}): one length per sequence"
+            )
         found.problem("lengths", f"({N},)", f"({len(values)},)", cause, fix)
         return
     bad = [i for i, v in enumerate(values) if v <= 0]

@@ -13,6 +13,7 @@ from ._common import (
     _Found,
     _is_packed,
     _is_tensor,
+    _looks_like_ids,
     _var,
     _zeros_code,
 )
@@ -23,12 +24,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from torch import Tensor, nn
 
 
+def _c0_code(module: nn.RNNBase) -> str:
+    """``c_0`` of zeros shaped like ``h_0`` (with hidden_size features under proj_size)."""
+    if not module.proj_size:
+        return "c_0 = torch.zeros_like(h_0)"
+    return (
+        "c_0 = torch.zeros(*h_0.shape[:-1], "
+        f"{module.hidden_size}, dtype=h_0.dtype, device=h_0.device)"
+    )
+
+
 def _input_layout(module: nn.RNNBase, x: Any, lengths: Any) -> _Layout | None:
     """What the module reads from ``x`` (None when it cannot read it as a batch or a sequence)."""
     if _is_packed(x):
         return _Layout(
             True, int(x.batch_sizes[0]), "batch_sizes[0] of the PackedSequence", None, True
         )
+    if _looks_like_ids(x, module):  # read as the embedded input, one feature axis more
+        x = x.new_zeros(()).expand(*x.shape, module.input_size)
     if not _is_tensor(x) or x.dim() not in (2, 3):
         return None
     if x.dim() == 2:
@@ -66,9 +79,8 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
                 f"data {fmt_shape(data.shape)}",
                 f"the packed data is {data.dim()}-D: the padded batch given to pack_padded_sequence "
                 f"had {data.dim() + 1} axes instead of 3 (T, N, H_in)",
-                "x = x.flatten(2)  # merge the extra feature axes before packing\n"
-                f"packed = pack_padded_sequence(x, lengths, batch_first={module.batch_first}, "
-                "enforce_sorted=False)",
+                "x = x._replace(data=x.data.flatten(1))  # merge the extra feature axes\n"
+                "# or, before packing: x = x.flatten(2)  # (T, N, *) -> (T, N, H_in)",
             )
             return False
         rows, sizes = int(data.size(0)), x.batch_sizes.tolist()
@@ -107,7 +119,11 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
             "x = torch.stack(sequences)  # equal lengths\n# or: x = pad_sequence(sequences)",
         )
         return False
-    if x.dim() == 2:
+    if _looks_like_ids(x, module):
+        axes = ("N, T" if module.batch_first else "T, N") if x.dim() == 2 else "T"
+        why = f"integer ids ({axes}) become ({axes}, H_in) vectors once embedded"
+        expected = fmt_shape((*x.shape, module.input_size))
+    elif x.dim() == 2:
         why = "2-D is one unbatched sequence (T, H_in)"
         expected = f"({x.size(0)}, {module.input_size})"
     elif x.dim() == 3:
@@ -235,22 +251,22 @@ def _diagnose_rnn(
                     f"one tensor {fmt_shape(hx.shape)}",
                     "nn.LSTM carries two states, h and the cell state c: pass the tuple (h_0, c_0); "
                     "a lone tensor is missing c_0 (torch then indexes it as hx[0], hx[1])",
-                    (
-                        "c_0 = torch.zeros_like(h_0)"
-                        if not module.proj_size
-                        else "c_0 = torch.zeros(h_0.size(0), h_0.size(1), "
-                        f"{module.hidden_size}, dtype=h_0.dtype, device=h_0.device)"
-                    )
-                    + f"\nout, (h_n, c_n) = {var}(x, (h_0, c_0))",
+                    _c0_code(module) + f"\nout, (h_n, c_n) = {var}(x, (h_0, c_0))",
                 )
                 states["h_0"] = hx
             elif isinstance(hx, (tuple, list)) and len(hx) != 2:
+                if len(hx) > 2:
+                    first = "h_0, c_0 = hx[0], hx[1]  # the hidden state and the cell state\n"
+                elif len(hx) == 1:
+                    first = "h_0 = hx[0]\n" + _c0_code(module) + "\n"
+                else:
+                    first = ""
                 found.problem(
                     "hx",
                     "tuple (h_0, c_0)",
                     _describe(hx),
                     f"nn.LSTM takes exactly two states (h_0, c_0), not {len(hx)}",
-                    f"out, (h_n, c_n) = {var}(x, (h_0, c_0))",
+                    f"{first}out, (h_n, c_n) = {var}(x, (h_0, c_0))",
                 )
                 if len(hx) >= 1 and _is_tensor(hx[0]):
                     states["h_0"] = hx[0]

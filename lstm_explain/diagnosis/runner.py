@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..config import RNNConfig
-from ..shapes import quiet_rnn_warnings
+from ..shapes import fmt_shape, quiet_rnn_warnings
 from ._common import _Found, _generic_problem, _is_packed, _is_tensor, _suspended, _var, _weight
 from .cells import _diagnose_cell
 from .results import Diagnosis
@@ -90,6 +90,7 @@ def diagnose(
     lengths: Any = None,
     enforce_sorted: bool = True,
     run: bool = True,
+    batch: int | None = None,
 ) -> Diagnosis:
     """Check a call ``module(x, hx)`` and explain what is wrong, in plain words, with the fix.
 
@@ -102,6 +103,10 @@ def diagnose(
         lengths: if given, ``x`` is a padded batch to be packed with these lengths first.
         enforce_sorted: as in ``pack_padded_sequence`` (when ``lengths`` is given).
         run: after the checks, run the call (no grad) and record torch's message.
+        batch: the number of sequences you mean the batch to hold, if you know it. A batch-first
+            ``(N, T, H_in)`` input to a time-first layer (or the reverse) fits the layer's
+            shapes and raises nothing; knowing ``N`` tells the layouts apart (a ``trap``
+            problem). Without it, lengths or a state whose batch axis disagrees are the clues.
 
     Returns:
         A :class:`Diagnosis`: ``ok``, ``arguments``, ``problems`` (tensor, expected, actual,
@@ -110,7 +115,49 @@ def diagnose(
     Raises:
         ValueError: if ``module`` is not a recurrent layer or cell.
     """
-    return _diagnose(module, x, hx, lengths, enforce_sorted, run=run)
+    return _diagnose(module, x, hx, lengths, enforce_sorted, run=run, batch=batch)
+
+
+def _layout_hint(module: Any, x: Any, lengths: Any, batch: int | None, found: _Found) -> None:
+    """A batch-first input to a time-first layer (or the reverse) raises nothing when the shapes
+    fit: flag it where the evidence allows (a known batch size, the lengths)."""
+    if not _is_tensor(x) or x.dim() != 3 or any(p.tensor == "input" for p in found.problems):
+        return
+    bf = module.batch_first
+    b, t = (0, 1) if bf else (1, 0)
+    N, T = int(x.size(b)), int(x.size(t))
+    flipped = RNNConfig.from_module(module).replace(batch_first=not bf).code()
+    layout = "(N, T, H_in)" if bf else "(T, N, H_in)"
+    other = "(T, N, H_in), time-first" if bf else "(N, T, H_in), batch-first"
+    fix = f"{_var(module)} = {flipped}  # or: x = x.transpose(0, 1)"
+    if batch is not None and batch != N and batch == T:
+        found.problem(
+            "input",
+            f"{layout} with N = {batch}",
+            fmt_shape(x.shape),
+            f"the batch holds {batch} sequences (batch={batch}), which is input axis {t}: x is "
+            f"{other}, but the layer has batch_first={bf} and reads axis {b} ({N}) as the batch "
+            f"and axis {t} as {T} time steps. Nothing raises: the shapes fit both readings, and "
+            "the layer mixes the sequences of the batch as if they were steps of one",
+            fix,
+            kind="trap",
+        )
+    elif batch is not None and batch not in (N, T):
+        found.notes.append(
+            f"batch={batch} matches no axis of x {fmt_shape(x.shape)}: the layer reads N = {N} "
+            f"from axis {b} (batch_first={bf})"
+        )
+    elif lengths is not None and not found.problems:
+        try:
+            values = [int(v) for v in lengths]
+        except (TypeError, ValueError):
+            return
+        if values and len(values) == N and max(values) == N != T and max(values) < T:
+            found.notes.append(
+                f"the longest length ({N}) is the size of input axis {b}, the batch axis, while "
+                f"no sequence fills the time axis {t} ({T} steps): if x is {other}, set "
+                f"batch_first={not bf}"
+            )
 
 
 def _diagnose(
@@ -122,12 +169,14 @@ def _diagnose(
     *,
     run: bool = True,
     error: BaseException | None = None,
+    batch: int | None = None,
 ) -> Diagnosis:
     from torch import nn
 
     found = _Found()
     if isinstance(module, nn.RNNBase):
         _diagnose_rnn(module, x, hx, lengths, enforce_sorted, found)
+        _layout_hint(module, x, lengths, batch, found)
     elif isinstance(module, nn.RNNCellBase):
         if lengths is not None:
             raise ValueError("lengths is for nn.RNN / nn.LSTM / nn.GRU; a cell takes one step")

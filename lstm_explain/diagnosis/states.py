@@ -141,6 +141,27 @@ def _state_problem(
         fix = f"{name} = {name}.transpose(0, 1).contiguous()  # {act} -> {exp}"
         found.problem(name, exp, act, cause, fix)
         return
+    if (
+        module.batch_first
+        and N_alt is not None
+        and N_alt != N
+        and got in ((LD, N_alt, size), (N_alt, LD, size))
+    ):
+        # batch_first=True was chosen on purpose: the state was sized from the wrong axis
+        cause = (
+            f"{name} holds {N_alt} sequences, the size of input axis 1 (T, the steps), but with "
+            f"batch_first=True the batch is input axis 0: N = x.size(0) = {N}. States ignore "
+            "batch_first, but their N is still the input's batch"
+        )
+        if got == (N_alt, LD, size) and N_alt != LD:
+            cause += f"; {name}'s batch and layer axes are swapped as well"
+        flipped = RNNConfig.from_module(module).replace(batch_first=False).code()
+        fix = (
+            f"{name} = torch.zeros({LD}, x.size(0), {size}, dtype=x.dtype, device=x.device)"
+            f"  # N from axis 0\n# or, if x really is time-first (T, N, H_in): {var} = {flipped}"
+        )
+        found.problem(name, exp, act, cause, fix)
+        return
     if N_alt is not None and N_alt != N and got in ((LD, N_alt, size), (N_alt, LD, size)):
         other = 1 if module.batch_first else 0
         swapped = got == (N_alt, LD, size)
@@ -198,10 +219,17 @@ def _axis_causes(
                 f"{name} holds {got[1]} sequences but the packed batch has N = {want[1]} "
                 "(one state per sequence, in the order before sorting)"
             )
-        else:
+        elif got[1] > want[1]:
             causes.append(
                 f"{name} holds {got[1]} sequences but the input has N = {want[1]}: typically a state "
-                "kept from a previous batch, or the last, smaller batch of a DataLoader"
+                "kept from a previous, larger batch (the last batch of a DataLoader is often "
+                "smaller)"
+            )
+        else:
+            causes.append(
+                f"{name} holds {got[1]} sequences but the input has N = {want[1]}: a state built "
+                "for a smaller batch (kept from the last, smaller batch of an epoch, or sized with "
+                "a fixed batch size)"
             )
         if layout is not None and layout.packed and not layout.N_alt:
             n_code, like = "int(x.batch_sizes[0])", "x.data"
@@ -223,6 +251,10 @@ def _axis_causes(
                 f"c_0 keeps hidden_size={module.hidden_size} features; proj_size={proj} shrinks "
                 "only h_0, h_n and output"
             )
+        elif len(causes) == 0 and not proj:
+            cause, fix = _hidden_size_blame(module, name, got[-1], want)
+            causes.append(cause)
+            fixes.append(fix)
         else:
             causes.append(
                 f"the last axis of {name} is the module's hidden size ({want[-1]}), not {got[-1]}"
@@ -232,3 +264,32 @@ def _axis_causes(
     if len(fixes) != 1 or len(causes) != 1:
         fixes = [f"{name} = {_zeros_code(want)}"]
     return "; ".join(causes), fixes[0]
+
+
+def _hidden_size_blame(module: nn.RNNBase, name: str, size: int, want: Shape) -> tuple[str, str]:
+    """A state whose features are not the module's hidden_size: the state or the module is wrong.
+
+    The module is the more likely culprit when it was built with hidden_size=1 (a slip such as
+    ``hidden * 2 if bidirectional else 1``, which parses as ``(hidden * 2) if ... else 1``);
+    the state otherwise (sized with input_size, or from another model)."""
+    H, H_in = module.hidden_size, module.input_size
+    var = _var(module)
+    rebuild = f"{var} = {RNNConfig.from_module(module).replace(hidden_size=size).code()}"
+    zeros = f"{name} = {_zeros_code(want)}"
+    both = (
+        f"the last axis of {name} is the module's hidden size ({H}), not {size}: either the "
+        f"module (built with hidden_size={H}) or the state is wrong"
+    )
+    if H == 1 and size > 1:
+        cause = (
+            f"{both}; more likely the module: a hidden_size of 1 is rarely meant (e.g. an "
+            "operator-precedence slip: `h * 2 if bidirectional else 1` is "
+            f"`(h * 2) if bidirectional else 1`), so it was built wrong; build it with {size}"
+        )
+        return cause, f"{rebuild}  # more likely: the module's hidden_size\n# or: {zeros}"
+    if size == H_in:
+        why = f"it has input_size ({H_in}) features: sized with input_size instead of hidden_size"
+    else:
+        why = f"a state has hidden_size={H} features"
+    cause = f"{both}; more likely the state: {why}"
+    return cause, f"{zeros}\n# or, if {size} was meant: {rebuild}"

@@ -21,6 +21,74 @@ def _padded(out: Any, batch_first: bool, total_length: int | None = None) -> Ten
     return out
 
 
+def _lengths_problem(found: _Found, module: nn.RNNBase, x: Tensor, lens: list[int]) -> None:
+    """Lengths that do not fit the padded batch as the module reads it: batch_first the wrong
+    way round (a trap: the unpacked run raises nothing), or wrong lengths."""
+    from ..config import RNNConfig
+
+    bf = module.batch_first
+    b, t = (0, 1) if bf else (1, 0)
+    N, T = x.size(b), x.size(t)
+    if len(lens) == T and max(lens) <= N and min(lens) >= 1:
+        other = "time-first (T, N, H_in)" if bf else "batch-first (N, T, H_in)"
+        flipped = RNNConfig.from_module(module).replace(batch_first=not bf).code()
+        found.problem(
+            "input",
+            f"{len(lens)} sequences on axis {b}",
+            fmt_shape(x.shape),
+            f"the {len(lens)} lengths count the sequences on input axis {t}, and each fits axis "
+            f"{b} ({N} steps): x is {other}, but the layer has batch_first={bf} and reads axis "
+            f"{b} as the batch. Unpacked, this raises nothing: the layer runs over the batch as "
+            "if it were time",
+            f"{_var(module)} = {flipped}  # or: x = x.transpose(0, 1)",
+            kind="trap",
+        )
+        return
+    found.problem(
+        "lengths",
+        f"{N} lengths in 1..{T}",
+        str(lens),
+        f"one length per sequence: x holds N={N} sequences of up to T={T} steps (batch_first={bf})",
+        f"lengths = (x != 0).flatten(2).any(-1).sum({t}).clamp(min=1)"
+        "  # each sequence's steps that are not all-zero padding",
+    )
+
+
+def _other_layout(s: Tensor, truth: Tensor, D: int, P: int, close: Any) -> str | None:
+    """A note when ``s`` holds each sequence's final states in another order or layout than
+    ``final_hidden`` (forward then backward, concatenated), None otherwise."""
+    import torch
+
+    if D != 2:
+        return None
+    fwd, bwd = truth[:, :P], truth[:, P:]
+    if close(s, torch.cat([bwd, fwd], dim=1)):
+        return (
+            "summary is right: each sequence's final states with the backward direction first "
+            "(torch.cat([h_n[-1], h_n[-2]], dim=1)); final_hidden puts the forward one first. "
+            "Either order works as long as every use of the summary agrees."
+        )
+    flatten = ".transpose(0, 1).reshape(N, -1)"
+    for stacked, layout, hint in (
+        (torch.stack([fwd, bwd]), "(D, N, H_out)", flatten),
+        (torch.stack([bwd, fwd]), "(D, N, H_out), backward first", flatten),
+        (torch.stack([fwd, bwd], dim=1), "(N, D, H_out)", ".reshape(N, -1)"),
+    ):
+        if close(s, stacked):
+            return (
+                f"summary holds each sequence's final states, both directions stacked {layout} "
+                "(as h_n[-2:] or h_n.view(L, D, N, H_out)[-1] give); a layer that takes "
+                f"(N, D * H_out) needs them side by side: summary{hint}"
+            )
+    if close(s, fwd + bwd) or close(s, (fwd + bwd) / 2):
+        how = "sum" if close(s, fwd + bwd) else "mean"
+        return (
+            f"summary is the {how} of the two directions' final states, (N, H_out): a summary "
+            "of each whole sequence, though not the concatenation final_hidden gives."
+        )
+    return None
+
+
 def check_summary(
     module: nn.RNNBase,
     x: Any,
@@ -71,6 +139,12 @@ def check_summary(
         lens = [int(v) for v in lengths] if lengths is not None else None
     batched = packed_in or x_pad.dim() == 3
     T = x_pad.size(1 if bf else 0) if batched else x_pad.size(0)
+    if lens is not None and not packed_in and batched:
+        N_mod = x_pad.size(0 if bf else 1)
+        if len(lens) != N_mod or max(lens, default=1) > T or min(lens, default=1) < 1:
+            _lengths_problem(found, module, x_pad, lens)
+            call = _call_text(module, x, hx, lengths)
+            return Diagnosis(call, found.arguments, found.problems, found.notes)
     padded_short = lens is not None and any(n < T for n in lens)
 
     def run(inp: Any) -> tuple[Tensor, Tensor, Tensor | None]:
@@ -126,7 +200,10 @@ def check_summary(
 
     exp_txt = fmt_shape(truth.shape if batched else truth.shape[1:])
     act_txt = fmt_shape(summary.shape)
-    if not close(s, truth):
+    same_states = None if close(s, truth) else _other_layout(s, truth, D, P, close)
+    if same_states is not None:  # the right final states, in another order or layout
+        found.notes.append(same_states)
+    elif not close(s, truth):
         last = tm(out_u)[-1]  # (N, D*H_out)
         first = tm(out_u)[0]
         last_step = "out[:, -1]" if bf else "out[-1]"

@@ -7,6 +7,9 @@ Multiply-adds count products with learned weights (biases and activations are no
   and ``sum(lengths)`` (the packed data's rows) for a PackedSequence, since a packed run skips the
   padding; ``G`` gate blocks (RNN 1, GRU 3, LSTM 4), ``H_in_l`` the layer's input size;
 - recurrent cell: ``N * G*H*(H_in + H)`` per call;
+- a recurrent kernel (``torch._VF.lstm``, ``gru``, ``rnn_tanh``, ``rnn_relu`` and their ``_cell``
+  forms) called outside any recurrent module's forward: ``steps x`` the elements of its weight
+  matrices (the same products as above, read from the weights it was given);
 - ``nn.Linear``: ``rows * in_features * out_features`` (rows = input elements / in_features);
 - ``nn.ConvNd``: ``output elements * C_in/groups * prod(kernel_size)``;
 - ``nn.Embedding`` / ``nn.EmbeddingBag``: 0 (a table look-up); a leaf without parameters: 0;
@@ -27,6 +30,9 @@ from .records import PackedSpec, TensorSpec, TracedCall, spec_of
 
 _RECURRENT = ("RNN_TANH", "RNN_RELU", "LSTM", "GRU")
 _CELLS = {"RNNCell": 1, "GRUCell": 3, "LSTMCell": 4}
+#: the recurrent kernels a module's forward ends in (``torch._VF.<name>``, also ``torch.<name>``)
+KERNELS = ("lstm", "gru", "rnn_tanh", "rnn_relu", "lstm_cell", "gru_cell", "rnn_tanh_cell",
+           "rnn_relu_cell")  # fmt: skip
 _SHORT = {"seq_len": "T", "batch": "N", "num_layers*D": "L*D"}
 _LAST = {
     "input": "H_in",
@@ -152,14 +158,86 @@ def _recurrent(
     return config, steps
 
 
+def _cell_gates(module: Any) -> int | None:
+    """Gate blocks of a recurrent cell (RNNCell 1, GRUCell 3, LSTMCell 4), None if not a cell."""
+    for cls, g in ((nn.LSTMCell, 4), (nn.GRUCell, 3), (nn.RNNCell, 1)):
+        if isinstance(module, cls):
+            return g
+    return _CELLS.get(type(module).__name__)
+
+
+def _cell_roles(module: Any, bound: dict[str, Any], output: Any) -> dict[str, Any]:
+    """A cell call's specs by role: input, h_0 (c_0) and, if it returned, h_n (c_n)."""
+    hx = bound.get("hx")
+    lstm = isinstance(module, nn.LSTMCell)
+    roles: dict[str, Any] = {"input": spec_of(bound.get("input"))}
+    if hx is not None:
+        if lstm and isinstance(hx, (tuple, list)) and len(hx) == 2:
+            roles["h_0"], roles["c_0"] = spec_of(hx[0]), spec_of(hx[1])
+        else:
+            roles["h_0"] = spec_of(hx)
+    if output is not None:
+        if lstm and isinstance(output, (tuple, list)) and len(output) == 2:
+            roles["h_n"], roles["c_n"] = spec_of(output[0]), spec_of(output[1])
+        else:
+            roles["h_n"] = spec_of(output)
+    return roles
+
+
+def _cell_axes(roles: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Axis names of a cell call: ``(N, H_in)`` input, ``(N, H)`` states; no N if unbatched."""
+    axes: dict[str, tuple[str, ...]] = {}
+    for role, spec in roles.items():
+        if not isinstance(spec, TensorSpec) or len(spec.shape) not in (1, 2):
+            continue
+        last = "H_in" if role == "input" else "H"
+        axes[role] = ("N", last) if len(spec.shape) == 2 else (last,)
+    return axes
+
+
+def kernel_mult_adds(name: str, args: tuple[Any, ...]) -> int | None:
+    """Multiply-adds of one call of ``torch._VF.<name>`` (see :data:`KERNELS`), None if unread.
+
+    Padded: ``(input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+    batch_first)``; packed: ``(data, batch_sizes, hx, params, ...)``; a cell:
+    ``(input, hx, w_ih, w_hh, b_ih, b_hh)``.
+    """
+    if name.endswith("_cell"):
+        x, w_ih, w_hh = args[0], args[2], args[3]
+        n = x.shape[0] if x.dim() == 2 else 1
+        return n * (w_ih.numel() + w_hh.numel())
+    x = args[0]
+    packed = isinstance(args[2], torch.Tensor) or (
+        name == "lstm" and isinstance(args[1], torch.Tensor)
+    )
+    params = args[3] if packed else args[2]
+    if packed:
+        steps = int(x.shape[0])
+    else:
+        steps = int(x.shape[0]) * (int(x.shape[1]) if x.dim() == 3 else 1)
+    return steps * sum(w.numel() for w in params if isinstance(w, torch.Tensor) and w.dim() == 2)
+
+
+def kernel_inputs(name: str, args: tuple[Any, ...]) -> dict[str, Any]:
+    """``{argument name: value}`` of a kernel call's tensors (weights left out)."""
+    if name.endswith("_cell"):
+        return {"input": args[0], "hx": args[1]}
+    packed = isinstance(args[2], torch.Tensor) or (
+        name == "lstm" and isinstance(args[1], torch.Tensor)
+    )
+    if packed:
+        return {"data": args[0], "batch_sizes": args[1], "hx": args[2]}
+    return {"input": args[0], "hx": args[1]}
+
+
 def _leaf_mult_adds(module: Any, args: tuple[Any, ...], output: Any) -> int | None:
     """Multiply-adds of one call of a non-recurrent leaf module (the rules above)."""
     x = args[0] if args and isinstance(args[0], torch.Tensor) else None
     if isinstance(module, nn.Linear) and x is not None:
         return x.numel() * module.out_features
-    if type(module).__name__ in _CELLS and x is not None:
+    g = _cell_gates(module)
+    if g is not None and x is not None:
         n = x.shape[0] if x.dim() == 2 else 1
-        g = _CELLS[type(module).__name__]
         return n * g * module.hidden_size * (module.input_size + module.hidden_size)
     if isinstance(module, (nn.Embedding, nn.EmbeddingBag)):
         return 0

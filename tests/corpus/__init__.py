@@ -1,0 +1,1 @@
+"""A corpus of real recurrent models and real wrong calls, from public repositories and issues."""
