@@ -2112,8 +2112,8 @@ answer_1 = 405 - 24  # a series of S values gives S - T windows: 381
                         ("b", "speed is not the point: the scaler is fitted once, in microseconds"),
                         (
                             "c",
-                            "the scaler only shifts and scales; a forecast made at the split "
-                            "could not know the test period's values at all",
+                            "noise is not the point: a forecast made at the split could not "
+                            "know the test period's values at all",
                         ),
                     ],
                     choices=("a", "b", "c"),
@@ -2248,7 +2248,10 @@ answer_2 = [0]  # only the longest (length 7 = T): the others' last column is pa
                     "choice",
                     lambda: "a",
                     lambda: [
-                        ("b", "a bigger vocabulary is not the problem; what it tells the test is"),
+                        (
+                            "b",
+                            "memory is not the problem; what the vocabulary tells the test texts is",
+                        ),
                         ("c", "padding does not depend on the vocabulary"),
                     ],
                     choices=("a", "b", "c"),
