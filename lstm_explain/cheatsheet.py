@@ -160,7 +160,7 @@ class Identity:
     applies: Callable[[RNNConfig], bool]
 
     def text(self, config: RNNConfig) -> str:
-        return self.batch_first if config.batch_first else self.time_first
+        return self.batch_first if config.batch_first and config.batch else self.time_first
 
     def holds(self, config: RNNConfig, values: dict[str, Any]) -> bool:
         """Evaluate on real tensors: ``values`` holds ``output`` and ``h_n`` as the module returned."""
@@ -168,7 +168,10 @@ class Identity:
 
         c = config
         lhs, rhs = (s.strip() for s in self.text(c).split("=="))
-        env: dict[str, Any] = dict(sizes(c), output=values["output"], h_n=values["h_n"])
+        output, h_n = values["output"], values["h_n"]
+        if c.batch is None:  # unbatched: the same lines, read with an N axis of 1
+            output, h_n, c = output.unsqueeze(1), h_n.unsqueeze(1), c.replace(batch=1)
+        env: dict[str, Any] = dict(sizes(c), output=output, h_n=h_n)
         rows = range(c.batch) if "len_i" in lhs else [None]
         for i in rows:
             if i is not None:
@@ -182,28 +185,24 @@ class Identity:
         return True
 
 
-def _batched(c: RNNConfig) -> bool:
-    return c.batch is not None
-
-
 IDENTITIES = (
     Identity(
         "output[-1] == h_n[-1]",
         "output[:, -1] == h_n[-1]",
         "D = 1: the top layer's last step is its final state",
-        lambda c: _batched(c) and c.num_directions == 1 and not c.lengths,
+        lambda c: c.num_directions == 1 and not c.lengths,
     ),
     Identity(
         "output[-1, :, :H_out] == h_n[-2]",
         "output[:, -1, :H_out] == h_n[-2]",
         "D = 2: the forward direction ends at t = T-1",
-        lambda c: _batched(c) and c.num_directions == 2 and not c.lengths,
+        lambda c: c.num_directions == 2 and not c.lengths,
     ),
     Identity(
         "output[0, :, H_out:] == h_n[-1]",
         "output[:, 0, H_out:] == h_n[-1]",
         "D = 2: the backward direction ends at t = 0",
-        lambda c: _batched(c) and c.num_directions == 2,
+        lambda c: c.num_directions == 2,
     ),
     Identity(
         "output[len_i - 1, i, :H_out] == h_n[-D, i]",

@@ -315,6 +315,17 @@ class Part:
         return "not what torch gives"
 
 
+_FORMS = {
+    "shape": "a shape tuple",
+    "int": "a whole number",
+    "index": "an index",
+    "ints": "a list of whole numbers",
+    "set": "a list of whole numbers",
+    "bool": "True or False",
+    "slice": "slice(start, stop)",
+}
+
+
 @contextlib.contextmanager
 def _seeded(seed: int = 0) -> Iterator[None]:
     """Seed torch for a computation and restore the caller's RNG state (and threads) after."""
@@ -357,8 +368,11 @@ class Exercise:
 
     @property
     def form(self) -> str:
-        labels = [p.form or p.label for p in self.parts]
-        return labels[0] if len(labels) == 1 else "(" + ", ".join(labels) + ")"
+        """What to write: ``a shape tuple``, ``(output, h_n)``, ..."""
+        if len(self.parts) == 1:
+            part = self.parts[0]
+            return part.form or _FORMS.get(part.kind, part.label)
+        return "(" + ", ".join(p.form or p.label for p in self.parts) + ")"
 
     def __repr__(self) -> str:
         return f"<Exercise {self.key}: {self.title}; {self.name} = {self.form}>"
@@ -370,10 +384,7 @@ class Exercise:
             if self.parts[0].kind == "function"
             else f"replace the ... in {self.name} with {self.form}"
         )
-        return (
-            f"not answered yet: {todo}, then run the cell again "
-            f"(stuck? q[{n}].hint(); the answer: q[{n}].solution())"
-        )
+        return f"not answered yet: {todo} and run the cell (q[{n}].hint() for a hint)"
 
     def check(self, answer: Any = Ellipsis) -> Feedback:
         """Compare ``answer`` with what torch computes; never raises on the learner's answer."""
@@ -829,7 +840,7 @@ print(sum(p.numel() for p in nn.RNN(30, 16, num_layers=3).parameters()))
                     lambda: [(0, "h_n[0] is layer 0; output comes from the top layer")],
                     size=lambda: 3,
                     describe=lambda k: f"h_n[{k}] is layer {k}; output holds the top layer",
-                    form="k (a row of h_n)",
+                    form="k",
                 ),
                 Part(
                     "t",
@@ -838,7 +849,7 @@ print(sum(p.numel() for p in nn.RNN(30, 16, num_layers=3).parameters()))
                     lambda: [(0, "output[0] is the first step; h_n is the state after the last")],
                     size=lambda: 7,
                     describe=lambda t: f"output[{t}] is step {t}; h_n is the final state",
-                    form="t (a step of output)",
+                    form="t",
                 ),
             ],
             "output holds the top layer at every step; h_n every layer at the last step.",
@@ -1933,7 +1944,7 @@ answer_3 = (sum(lens), [sum(n > s for n in lens) for s in range(max(lens))])  # 
                         (12, "the stack itself is a row too, before its cell calls"),
                         (1 + 3, "expand=True records every cell call: one per layer per step"),
                     ],
-                    form="rows",
+                    form="a whole number",
                 )
             ],
             "One row for the stack, then one per cell call.",

@@ -41,7 +41,9 @@ def test_build_returns_a_landscape_figure(page: Figure) -> None:
         assert needle in text, needle
 
 
-def test_page_is_readable_fonts_at_least_8pt_and_no_overlaps(page: Figure) -> None:
+@pytest.mark.parametrize("paper", sorted(PAPERS))
+def test_page_is_readable_fonts_at_least_8pt_and_no_overlaps(paper: str, verified) -> None:
+    page = build_cheatsheet(paper, verified)
     canvas = FigureCanvasAgg(page)
     canvas.draw()
     renderer = canvas.get_renderer()
