@@ -17,7 +17,7 @@ NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.
 # Jupyter refuses to start as root (containers, CI) unless told it may
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup lab test test-numerics nbcheck-stability unit nbtest lint format browser-deps app notebooks bench clean
+.PHONY: setup lab test test-numerics nbcheck-stability unit nbtest lint format browser-deps app notebooks bench cheatsheet clean
 
 ## setup: create .venv/ and install the package with everything it needs (CPU torch here)
 setup: $(STAMP)
@@ -74,6 +74,10 @@ app: setup
 ## notebooks: re-execute and store every notebook (Restart & Run All, in order)
 notebooks: setup
 	$(PY) tools/execute_notebooks.py
+
+## cheatsheet: the one-page shapes-and-indexing sheet, generated and checked: build/cheatsheet/cheatsheet.{pdf,png}
+cheatsheet: setup
+	$(PY) -m lstm_explain.cheatsheet --out build/cheatsheet $(if $(PAPER),--paper $(PAPER))
 
 ## bench: every benchmark script; each prints JSON
 bench: setup

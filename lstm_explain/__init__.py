@@ -10,6 +10,7 @@ Public API (imported lazily, so ``import lstm_explain`` stays fast):
 - ``trace_gates(module, x, hx)``: the exact gate activations of a real module.
 - ``trace_shapes(model, *args)``: every submodule's input and output shapes in one forward pass.
 - ``diagnose(module, x, hx)``, ``explain_errors()``: plain-language shape errors and traps.
+- ``notebook_exercises("05")``: a notebook's checked exercises, ``q[1].check(answer)``.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "fit": "training",
     "quick_mode": "training",
     "gate_saturation": "gates",
+    "notebook_exercises": "exercises",
 }
 __all__ = [*_EXPORTS, "__version__"]
 
