@@ -329,15 +329,24 @@ _FENCE = re.compile(r"```.*?```", re.S)
 _CODE = re.compile(r"(`+)(.+?)\1", re.S)
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
+_TEXT = re.compile(r"\\text\{(?:[^{}]|\{[^{}]*\})*\}")
 
 
 def invariants(text: str) -> set[str]:
-    """What a translation must keep verbatim: code blocks, inline code, math, link targets."""
+    """What a translation must keep verbatim: code blocks, inline code, math, link targets.
+
+    Whitespace runs count as one space (a translation re-wraps lines), and the prose inside a
+    formula's ``\\text{…}`` may be translated.
+    """
+    return {re.sub(r"\s+", " ", item) for item in _invariants(text)}
+
+
+def _invariants(text: str) -> set[str]:
     found = set(_FENCE.findall(text))
     rest = _FENCE.sub(" ", text)
     found |= {m.group(0) for m in _CODE.finditer(rest)}
     rest = _CODE.sub(" ", rest)
-    found |= set(_MATH.findall(rest))
+    found |= {_TEXT.sub(r"\\text{…}", m) for m in _MATH.findall(rest)}  # \text{} is prose
     found |= {f"]({m})" for m in _LINK.findall(text)}
     return found
 
@@ -347,7 +356,21 @@ def mismatches(e: polib.POEntry) -> tuple[set[str], set[str]]:
     if not is_translated(e) or e.msgid_plural:
         return set(), set()
     src, dst = invariants(e.msgid), invariants(e.msgstr)
-    return src - dst, dst - src
+    allowed = allowances(e)
+    return src - dst - allowed, dst - src - allowed
+
+
+def allowances(e: polib.POEntry) -> set[str]:
+    """Spans a translator marked as deliberately changed: ``# allow: `(词表大小, E)``` comments.
+
+    For code-formatted prose only (a list written as code, a made-up shape with words in it);
+    identifiers, shapes and formulas stay verbatim.
+    """
+    return {
+        re.sub(r"\s+", " ", line.removeprefix("allow:").strip())
+        for line in (e.tcomment or "").splitlines()
+        if line.startswith("allow:")
+    }
 
 
 @dataclass
