@@ -10,6 +10,8 @@ Public API (imported lazily, so ``import lstm_explain`` stays fast):
 - ``trace_gates(module, x, hx)``: the exact gate activations of a real module.
 - ``trace_shapes(model, *args)``: every submodule's input and output shapes in one forward pass.
 - ``diagnose(module, x, hx)``, ``explain_errors()``: plain-language shape errors and traps.
+- ``set_language("zh_CN")``, ``use_language(...)``: the language of the package's text
+  (also ``LSTM_EXPLAIN_LANG``; never ``LANG``/``LC_*``).
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ _EXPORTS: dict[str, str] = {
     "fit": "training",
     "quick_mode": "training",
     "gate_saturation": "gates",
+    "set_language": "i18n",
+    "use_language": "i18n",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

@@ -211,7 +211,7 @@ CJK_FONTS = (
 
 
 def configure_fonts(lang: str = "zh_CN") -> str | None:
-    """Append an installed CJK font to matplotlib's sans-serif fallback list; returns its name.
+    """Append an installed CJK font to matplotlib's font fallback list; returns its name.
 
     Matplotlib (>= 3.6) falls back glyph by glyph along ``font.family``, so Latin text keeps its
     font and Chinese gets the CJK one, with no missing-glyph warning. Returns None when matplotlib
@@ -230,32 +230,35 @@ def configure_fonts(lang: str = "zh_CN") -> str | None:
         found = _add_system_cjk_font(font_manager)
     if found is None:
         return None
-    family = list(matplotlib.rcParams["font.sans-serif"])
-    if found not in family:
-        matplotlib.rcParams["font.sans-serif"] = [*family, found]
+    # Fallback runs along font.family, each generic name ("sans-serif") standing for its first
+    # installed font: append the CJK font there, after the Latin one.
     families = list(matplotlib.rcParams["font.family"])
-    if families != ["sans-serif"] and "sans-serif" not in families:
-        matplotlib.rcParams["font.family"] = [*families, "sans-serif"]
-    matplotlib.rcParams["axes.unicode_minus"] = False  # CJK fonts often lack U+2212
+    if found not in families:
+        matplotlib.rcParams["font.family"] = [*families, found]
     return found
 
 
 def _add_system_cjk_font(font_manager) -> str | None:
-    """A CJK font installed after matplotlib cached its font list: register it by path."""
-    for pattern in ("*CJK*SC*", "*CJK*", "wqy*", "*SourceHanSans*", "*PingFang*", "msyh*"):
-        for directory in ("/usr/share/fonts", "/usr/local/share/fonts", "/Library/Fonts",
-                          "/System/Library/Fonts", "C:/Windows/Fonts"):  # fmt: skip
-            root = Path(directory)
-            if not root.is_dir():
+    """A CJK font installed after matplotlib cached its font list: register its files by path.
+
+    Every weight of the family is registered (regular first), so matplotlib finds a normal weight
+    and logs no ``findfont`` fallback message. ``make fonts-deps`` also clears the stale cache.
+    """
+    roots = [Path(d) for d in ("/usr/share/fonts", "/usr/local/share/fonts", "/Library/Fonts",
+                               "/System/Library/Fonts", "C:/Windows/Fonts")]  # fmt: skip
+    for pattern in ("*CJK*", "wqy*", "*SourceHanSans*", "*PingFang*", "msyh*", "simhei*"):
+        paths = sorted(
+            (p for r in roots if r.is_dir() for p in r.rglob(pattern)
+             if p.suffix.lower() in {".ttf", ".otf", ".ttc"} and "Mono" not in p.name),
+            key=lambda p: ("Regular" not in p.name, p.name),
+        )  # fmt: skip
+        name = None
+        for path in paths:
+            try:
+                font_manager.fontManager.addfont(str(path))
+                name = name or font_manager.FontProperties(fname=str(path)).get_name()
+            except Exception:  # an unreadable font file: try the next
                 continue
-            for path in sorted(root.rglob(pattern)):
-                if path.suffix.lower() not in {".ttf", ".otf", ".ttc"}:
-                    continue
-                try:
-                    font_manager.fontManager.addfont(str(path))
-                    name = font_manager.FontProperties(fname=str(path)).get_name()
-                except Exception:  # an unreadable font file: try the next
-                    continue
-                if name:
-                    return name
+        if name:
+            return name
     return None

@@ -240,8 +240,9 @@ KEYWORDS = {
 }
 
 
-def package_template(package: Path = PACKAGE) -> Template:
+def package_template(package: Path | None = None) -> Template:
     """Every ``_("...")``, ``N_``, ``gettext``, ``ngettext``, ``pgettext`` literal in the package."""
+    package = PACKAGE if package is None else package
     t = Template()
     seen: dict[tuple[str | None, str], polib.POEntry] = {}
     for path in sorted(package.rglob("*.py")):
