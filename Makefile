@@ -17,7 +17,7 @@ NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.
 # Jupyter refuses to start as root (containers, CI) unless told it may
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup lab test test-numerics nbcheck-stability unit nbtest lint format browser-deps app notebooks bench cheatsheet clean
+.PHONY: setup lab test test-numerics nbcheck-stability unit nbtest lint format browser-deps fonts-deps app notebooks i18n notebooks-zh bench cheatsheet clean
 
 ## setup: create .venv/ and install the package with everything it needs (CPU torch here)
 setup: $(STAMP)
@@ -29,16 +29,16 @@ $(STAMP): pyproject.toml tools/install_torch.sh
 	@touch $(STAMP)
 
 ## lab: the main job: JupyterLab on notebooks/
-lab: setup
+lab: setup fonts-deps
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
 ## test: lint, unit tests, browser test and nbval over every notebook, under other numerics
-test: setup browser-deps
+test: setup browser-deps fonts-deps
 	$(VENV)/bin/ruff check lstm_explain tests benchmarks tools
 	env $(NUMERICS) $(PY) -m pytest $(PYTEST_FLAGS) $(NBVAL) tests notebooks
 
 ## test-numerics: the whole suite under two more numeric settings (portability check, ~2x make test)
-test-numerics: setup browser-deps
+test-numerics: setup browser-deps fonts-deps
 	env $(NUMERICS_B) $(PY) -m pytest $(PYTEST_FLAGS) $(NBVAL) tests notebooks
 	env $(NUMERICS_C) $(PY) -m pytest $(PYTEST_FLAGS) $(NBVAL) tests notebooks
 
@@ -66,6 +66,26 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "note: the browser test needs Chromium: sudo apt-get install chromium chromium-driver"; fi; }
+
+## fonts-deps: a CJK font, so matplotlib draws the Chinese course's figures (Debian: fonts-noto-cjk;
+## macOS and Windows have system fonts). Clears matplotlib's font cache so it sees the new font.
+fonts-deps:
+	@fc-list 2>/dev/null | grep -qi -e "CJK" -e "WenQuanYi" || [ "$$(uname)" != Linux ] || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null \
+	    && rm -f $${MPLCONFIGDIR:-$$HOME/.cache/matplotlib}/fontlist-*.json; \
+	  else echo "note: Chinese figures need a CJK font: sudo apt-get install fonts-noto-cjk"; fi; }
+
+## i18n: extract the notebooks' markdown and the package's _() strings into the .po catalogs
+## (translations kept, changed English marked fuzzy), then list what is left (exit 1 if anything)
+i18n: setup
+	$(PY) tools/i18n_notebooks.py extract
+	$(PY) tools/i18n_notebooks.py check
+
+## notebooks-zh: build the Chinese twins notebooks/zh_CN/ from the catalogs, then execute and store them
+notebooks-zh: setup fonts-deps
+	$(PY) tools/i18n_notebooks.py build
+	$(PY) tools/execute_notebooks.py $$(find notebooks/zh_CN -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
 ## app: the classroom explorer alone, served by Voila on 127.0.0.1
 app: setup

@@ -11,6 +11,8 @@ Public API (imported lazily, so ``import lstm_explain`` stays fast):
 - ``trace_shapes(model, *args)``: every submodule's input and output shapes in one forward pass.
 - ``diagnose(module, x, hx)``, ``explain_errors()``: plain-language shape errors and traps.
 - ``notebook_exercises("05")``: a notebook's checked exercises, ``q[1].check(answer)``.
+- ``set_language("zh_CN")``, ``use_language(...)``: the language of the package's text
+  (also ``LSTM_EXPLAIN_LANG``; never ``LANG``/``LC_*``).
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ _EXPORTS: dict[str, str] = {
     "quick_mode": "training",
     "gate_saturation": "gates",
     "notebook_exercises": "exercises",
+    "set_language": "i18n",
+    "use_language": "i18n",
 }
 __all__ = [*_EXPORTS, "__version__"]
 

@@ -6,6 +6,9 @@
 ``lstm-explain diagnose --mode lstm --input-size 100 --hidden-size 20 --input-shape 3,10,100
 [--h0-shape 4,3,20] [--c0-shape 4,3,20] [--lengths 10,7,3] [--no-enforce-sorted]``
 
+Every subcommand takes ``--lang zh_CN`` (or reads ``LSTM_EXPLAIN_LANG``): the language of its
+help and of the text it prints. JSON keys and error messages stay English.
+
 Each command imports what it needs when it runs, so ``lstm-explain --help`` stays fast.
 
 A bad value exits with status 2 and one line on stderr, never a traceback.
@@ -17,6 +20,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+
+from .i18n import N_, use_language
+from .i18n import gettext as _
 
 PROG = "lstm-explain"
 
@@ -100,20 +106,20 @@ def cmd_shapes(args: argparse.Namespace) -> int:
 
 def _shapes_args(p: argparse.ArgumentParser) -> None:
     add_config_arguments(p)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", action="store_true", help="print report.to_dict() as JSON")
+    p.add_argument("--seed", type=int, default=0, help=_("seed of the module's weights"))
+    p.add_argument("--json", action="store_true", help=_("print report.to_dict() as JSON"))
 
 
 def _diagnose_args(p: argparse.ArgumentParser) -> None:
     add_config_arguments(p, input_options=False)  # the input's shape is --input-shape
-    p.add_argument("--input-shape", type=int_list, required=True, help="e.g. 3,10,100")
-    p.add_argument("--h0-shape", type=int_list, default=None, help="e.g. 4,3,20")
-    p.add_argument("--c0-shape", type=int_list, default=None, help="LSTM only")
+    p.add_argument("--input-shape", type=int_list, required=True, help=_("e.g. 3,10,100"))
+    p.add_argument("--h0-shape", type=int_list, default=None, help=_("e.g. 4,3,20"))
+    p.add_argument("--c0-shape", type=int_list, default=None, help=_("LSTM only"))
     p.add_argument(
         "--no-enforce-sorted",
         dest="enforce_sorted",
         action="store_false",
-        help="pack with enforce_sorted=False (with --lengths)",
+        help=_("pack with enforce_sorted=False (with --lengths)"),
     )
 
 
@@ -158,37 +164,58 @@ COMMANDS: dict[
     str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 ] = {
     "shapes": (
-        "predicted vs observed shapes, parameters and identity checks",
+        N_("predicted vs observed shapes, parameters and identity checks"),
         _shapes_args,
         cmd_shapes,
     ),
     "diagnose": (
-        "explain what is wrong with a call's shapes, and the fix",
+        N_("explain what is wrong with a call's shapes, and the fix"),
         _diagnose_args,
         cmd_diagnose,
     ),
 }
 
 
+def _add_lang_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lang",
+        default=None,
+        metavar="LANG",
+        help=_("language of the output: en or zh_CN (default: $LSTM_EXPLAIN_LANG, else en)"),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Explain PyTorch's recurrent layers.")
+    """The parser, its help in the current language (``main`` selects it from ``--lang`` first)."""
+    parser = _Parser(prog=PROG, description=_("Explain PyTorch's recurrent layers."))
+    _add_lang_argument(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (help_text, add_args, run) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=_(help_text), description=_(help_text))
         add_args(p)
+        _add_lang_argument(p)
         p.set_defaults(func=run)
     return parser
 
 
+def _lang_of(argv: Sequence[str] | None) -> str | None:
+    """``--lang`` from the command line before the real parse, so ``--help`` is translated too."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--lang", default=None)
+    known, _rest = pre.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    return known.lang
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for a bad value)."""
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        if not getattr(args, "command", None):
-            parser.print_help()
-            return 2
-        return int(args.func(args) or 0)
+        with use_language(_lang_of(argv)):
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if not getattr(args, "command", None):
+                parser.print_help()
+                return 2
+            return int(args.func(args) or 0)
     except (UsageError, ValueError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
