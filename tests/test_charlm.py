@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import matplotlib
@@ -55,7 +56,7 @@ def test_stream_columns_and_batches_continue_each_other() -> None:
     assert [tuple(x.shape) for x, _ in batches] == [(7, 4)] * 3 + [(3, 4)]
     for x, y in batches:
         assert x.shape == y.shape and torch.equal(y, x + 1)  # the next character
-    for (_, y0), (x1, _) in zip(batches, batches[1:], strict=False):
+    for (_, y0), (x1, _) in itertools.pairwise(batches):
         assert torch.equal(x1[0], y0[-1])
     with pytest.raises(ValueError):
         stream_columns(ids, 0)
@@ -81,13 +82,13 @@ def test_shapes_and_initial_loss_near_ln_v() -> None:
     assert abs(stream_loss(model, batches) - math.log(len(vocab))) < 0.25
 
 
-def test_training_lowers_the_loss_and_keeps_the_graph_small() -> None:
-    vocab, batches, model = _setup()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+def test_training_lowers_the_loss() -> None:
+    _, batches, model = _setup()
+    opt = torch.optim.Adam(model.parameters(), lr=2e-2)
     before = stream_loss(model, batches)
-    for _ in range(8):
+    for _ in range(4):
         train_epoch(model, batches, opt)
-    assert stream_loss(model, batches) < before - 0.8
+    assert stream_loss(model, batches) < before - 0.5
 
 
 def test_without_detach_backward_fails_and_graph_grows() -> None:
@@ -104,7 +105,7 @@ def test_without_detach_backward_fails_and_graph_grows() -> None:
         for x, y in batches[:2]:
             logits, state = model(x, state)
             nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten()).backward()
-    h, c = detach_state((torch.ones(1, requires_grad=True) * 2, torch.ones(1)))
+    h, _ = detach_state((torch.ones(1, requires_grad=True) * 2, torch.ones(1)))
     assert not h.requires_grad and h.grad_fn is None and float(h) == 2.0
 
 
@@ -125,7 +126,9 @@ def test_sampling_is_seeded_in_vocab_and_temperature_sharpens() -> None:
 
 def test_figures() -> None:
     vocab, _, model = _setup()
-    fig = plot_loss_curves({"a": [3.0, 2.0], "b": [3.1, 2.5]}, reference=3.8, reference_label="ln V")
+    fig = plot_loss_curves(
+        {"a": [3.0, 2.0], "b": [3.1, 2.5]}, reference=3.8, reference_label="ln V"
+    )
     assert len(fig.axes) == 1 and len(fig.axes[0].lines) == 3
     probs = {t: next_char_probs(model, vocab, "Be", t) for t in (0.5, 1.0, 2.0)}
     assert len(plot_temperatures(probs, vocab.itos, top=5).axes) == 3

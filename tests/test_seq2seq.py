@@ -97,7 +97,9 @@ def test_training_learns_and_greedy_exact_is_at_most_teacher_forced() -> None:
     greedy_exact, _ = evaluate_seq2seq(model, test, teacher_forcing=False)
     assert tf_token > before + 0.3
     assert greedy_exact <= tf_exact + 0.01  # a fully right greedy run saw only true prefixes
-    free_losses = train_seq2seq(Seq2Seq(8, 32), train, epochs=2, teacher_forcing=False)
+    free_losses = train_seq2seq(
+        Seq2Seq(8, 16), train.subset(torch.arange(200)), epochs=2, teacher_forcing=False
+    )
     assert len(free_losses) == 2 and free_losses[-1] < free_losses[0]
     with pytest.raises(ValueError):
         train_seq2seq(model, train, epochs=0)
