@@ -32,8 +32,8 @@ $(STAMP): pyproject.toml tools/install_torch.sh
 lab: setup
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-## test: lint, unit tests, browser test and nbval over every notebook, under other numerics
-test: setup browser-deps
+## test: lint, unit tests, browser tests (the app, the docs site) and nbval over every notebook, under other numerics
+test: setup browser-deps docs
 	$(VENV)/bin/ruff check lstm_explain tests benchmarks tools
 	env $(NUMERICS) $(PY) -m pytest $(PYTEST_FLAGS) $(NBVAL) tests notebooks
 
@@ -74,6 +74,15 @@ app: setup
 ## notebooks: re-execute and store every notebook (Restart & Run All, in order)
 notebooks: setup
 	$(PY) tools/execute_notebooks.py
+
+## docs: the documentation site into build/docs/ (open build/docs/index.html); offline once build/vendor/ is filled
+.PHONY: docs docs-gettext
+docs: setup
+	$(PY) tools/build_docs.py
+
+## docs-gettext: the site's message catalogs (.pot) into build/docs-gettext/, for translators
+docs-gettext: setup
+	$(PY) tools/build_docs.py --gettext
 
 ## bench: every benchmark script; each prints JSON
 bench: setup
