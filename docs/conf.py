@@ -37,7 +37,7 @@ import lstm_explain  # noqa: E402
 
 project = "lstm-explain"
 author = "the lstm-explain authors"
-copyright = "the lstm-explain authors, MIT licence"  # noqa: A001 (Sphinx's name)
+copyright = "the lstm-explain authors, MIT licence"
 release = version = lstm_explain.__version__
 
 extensions = [
@@ -94,6 +94,8 @@ napoleon_use_rtype = False
 # -- HTML ---------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = "lstm-explain"
+# light by default: the figures are drawn on white; the theme switcher still offers dark
+html_context = {"default_mode": "light"}
 html_static_path = ["_static", str(VENDOR)]
 html_css_files = ["lx-docs.css"]
 html_show_sourcelink = False
@@ -108,7 +110,7 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"index": [], "run": [], "cheatsheet": []}
+html_sidebars = {"index": [], "run": [], "cheatsheet": [], "course/apps/*": []}
 
 # -- A second language: Sphinx's gettext route (the Chinese-course issue fills the catalogs) ------
 # `python tools/build_docs.py --gettext` writes .pot files to build/docs-gettext/; translations go
@@ -155,7 +157,7 @@ def learning_path() -> str:
 
 def exports_table() -> str:
     """The names `from lstm_explain import ...` gives, each linked to where it is documented."""
-    rows = ["| name | defined in | what it is |", "|---|---|---|"]
+    rows = ["| name | what it is |", "|---|---|"]
     for name, module in lstm_explain._EXPORTS.items():
         target = f"lstm_explain.{module}"
         obj = getattr(lstm_explain, name)
@@ -163,7 +165,7 @@ def exports_table() -> str:
             target = obj.__module__  # re-exported by a package from one of its modules
         doc = (obj.__doc__ or "").strip().splitlines()
         summary = doc[0].rstrip(".").replace("|", "\\|") if doc else ""
-        rows.append(f"| {{py:obj}}`~{target}.{name}` | `{target}` | {summary} |")
+        rows.append(f"| {{py:obj}}`~{target}.{name}` | {summary} (`{target}`) |")
     return "\n".join(rows)
 
 
@@ -279,7 +281,7 @@ def annotate_notebook(app, doctree: nodes.document) -> None:
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         return
-    note = nodes.admonition(classes=["lx-stored-note"])
+    note = nodes.admonition(classes=["note", "lx-stored-note"])
     note += nodes.title(text="Stored notebook")
     para = nodes.paragraph(text=NOTEBOOK_NOTE)
     ref = addnodes.pending_xref(
@@ -299,6 +301,12 @@ def annotate_notebook(app, doctree: nodes.document) -> None:
     section.insert(1, note)  # after the title
 
 
+def widget_page_layout(app, pagename, templatename, context, doctree) -> None:
+    """The explorers need the width: no in-page table of contents on pages with widgets."""
+    if app.env.metadata.get(pagename, {}).get("lx_widgets"):
+        context["theme_secondary_sidebar_items"] = []
+
+
 def no_mathjax_on_widget_pages(app, pagename, templatename, context, doctree) -> None:
     has_widgets = app.env.metadata.get(pagename, {}).get("lx_widgets")
     if has_widgets and context.get("has_maths_elements"):
@@ -316,5 +324,6 @@ def setup(app):
     app.connect("source-read", fill_generated)
     app.connect("autodoc-process-docstring", escape_starred_params, priority=400)  # before napoleon
     app.connect("doctree-read", annotate_notebook)
+    app.connect("html-page-context", widget_page_layout, priority=400)  # before the theme's
     app.connect("html-page-context", no_mathjax_on_widget_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,13 +1,16 @@
 """Build the documentation site: ``make docs`` runs this.
 
-Usage: python tools/build_docs.py [--lang zh_CN] [--gettext]
+Usage: python tools/build_docs.py [--force] [--lang zh_CN] [--gettext]
 
 1. ``tools/vendor_docs_assets.py``: the pinned JavaScript into build/vendor/ (offline once cached);
 2. Sphinx with warnings as errors (``-W --keep-going``: a broken link, a missing notebook or a bad
    docstring fails the build, after reporting every problem), into ``build/docs/`` (English) or
    ``build/docs/<lang>/`` with ``--lang``;
-3. a stamp, ``build/docs/.lx-build.json`` (time taken, page count), which the browser test reads
-   to reuse a build that is newer than every source.
+3. a stamp, ``build/docs/.lx-build.json`` (time taken, page count). A build newer than every
+   source is not redone (``--force`` redoes it); the browser test reuses it the same way.
+
+Sphinx re-reads only the sources that changed but rewrites every page (``-a``): each page carries
+the site's navigation, which an incremental write leaves stale when a title or a toctree changes.
 
 ``--gettext`` writes the message catalogs (.pot) to ``build/docs-gettext/`` instead, for
 translators (``sphinx-intl update -p build/docs-gettext -l zh_CN -d docs/locales``).
@@ -60,7 +63,7 @@ def build(lang: str | None = None, gettext: bool = False) -> dict:
         builder, out, doctrees = "gettext", ROOT / "build" / "docs-gettext", "gettext"
     else:
         builder, out, doctrees = "html", OUT / lang if lang else OUT, lang or "en"
-    cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q"]
+    cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q", "-a"]
     cmd += ["-d", str(ROOT / "build" / "docs-doctrees" / doctrees)]
     if lang:
         cmd += ["-D", f"language={lang}"]
@@ -83,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", help="build the site in this language into build/docs/LANG/")
     parser.add_argument("--gettext", action="store_true", help="write .pot catalogs instead")
+    parser.add_argument("--force", action="store_true", help="build even if up to date")
     args = parser.parse_args(argv)
+    if not (args.force or args.lang or args.gettext) and is_fresh():
+        print(json.dumps({"builder": "html", "out": "build/docs", "up_to_date": True}))
+        return 0
     try:
         build(args.lang, args.gettext)
     except subprocess.CalledProcessError as exc:

@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             (args.out / f).is_file() and (args.out / f).stat().st_size == n
             for f, n in done["files"].items()
         ):
-            print(json.dumps({"vendored": len(done["files"]), "bytes": done["bytes"], "cached": True}))
+            print(
+                json.dumps({"vendored": len(done["files"]), "bytes": done["bytes"], "cached": True})
+            )
             return 0
     files: list[Path] = []
     for pkg in lock["packages"]:
