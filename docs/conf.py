@@ -22,6 +22,7 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.locale import get_translation
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -148,8 +149,9 @@ sync_course()
 def learning_path() -> str:
     """notebooks/README.md from its table on, links pointing at the rendered pages."""
     text = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
-    start = text.index("| # |")
-    body = text[start:]
+    if "| # |" not in text:
+        raise ValueError("notebooks/README.md: no learning-path table (a line starting '| # |')")
+    body = text[text.index("| # |") :]
     body = re.sub(r"\]\((apps/)?([^)/]+)\.ipynb\)", r"](course/\1\2.ipynb)", body)
     # Classroom note: the page of the app, not the notebook file
     return body.replace("`make lab` from the repo root", "`make lab`, see {doc}`run`")
@@ -251,6 +253,10 @@ def escape_starred_params(app, what, name, obj, options, lines: list[str]) -> No
 
 
 # -- Saying plainly what a page is ----------------------------------------------------------------
+# These strings are translated like Sphinx's own: catalog "lx-docs" in locales/<lang>/LC_MESSAGES/
+# (pybabel extract -k _ -o build/docs-gettext/lx-docs.pot docs/conf.py).
+_ = get_translation("lx-docs")
+NOTEBOOK_TITLE = "Stored notebook"
 NOTEBOOK_NOTE = (
     "This page is the notebook as stored: every output below was computed by running it "
     "(make notebooks) and saved with it; nothing runs here. To run and change it, see "
@@ -282,22 +288,23 @@ def annotate_notebook(app, doctree: nodes.document) -> None:
     if section is None:
         return
     note = nodes.admonition(classes=["note", "lx-stored-note"])
-    note += nodes.title(text="Stored notebook")
-    para = nodes.paragraph(text=NOTEBOOK_NOTE)
+    note += nodes.title(text=_(NOTEBOOK_TITLE))
+    para = nodes.paragraph(text=_(NOTEBOOK_NOTE))
     ref = addnodes.pending_xref(
         "", refdomain="std", reftype="doc", reftarget="/run", refexplicit=True, refdoc=docname
     )
-    ref += nodes.inline(text="Run it yourself")
+    ref += nodes.inline(text=_("Run it yourself"))
     para += ref
     para += nodes.Text(".")
     note += para
     widgets = _widget_outputs(doctree)
     if widgets:
-        note += nodes.paragraph(text=WIDGET_NOTE)
+        note += nodes.paragraph(text=_(WIDGET_NOTE))
         note["classes"].append("lx-widget-page")
         app.env.metadata[docname]["lx_widgets"] = len(widgets)
         for output in widgets:
-            output.insert(0, nodes.paragraph(text=WIDGET_VIEW_LABEL, classes=["lx-widget-label"]))
+            label = nodes.paragraph(text=_(WIDGET_VIEW_LABEL), classes=["lx-widget-label"])
+            output.insert(0, label)
     section.insert(1, note)  # after the title
 
 
@@ -321,6 +328,7 @@ def no_mathjax_on_widget_pages(app, pagename, templatename, context, doctree) ->
 
 
 def setup(app):
+    app.add_message_catalog("lx-docs", str(DOCS / "locales"))
     app.connect("source-read", fill_generated)
     app.connect("autodoc-process-docstring", escape_starred_params, priority=400)  # before napoleon
     app.connect("doctree-read", annotate_notebook)
