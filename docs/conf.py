@@ -288,22 +288,22 @@ def annotate_notebook(app, doctree: nodes.document) -> None:
     if section is None:
         return
     note = nodes.admonition(classes=["note", "lx-stored-note"])
-    note += nodes.title(text=_(NOTEBOOK_TITLE))
-    para = nodes.paragraph(text=_(NOTEBOOK_NOTE))
+    note += nodes.title(text=str(_(NOTEBOOK_TITLE)))
+    para = nodes.paragraph(text=str(_(NOTEBOOK_NOTE)))
     ref = addnodes.pending_xref(
         "", refdomain="std", reftype="doc", reftarget="/run", refexplicit=True, refdoc=docname
     )
-    ref += nodes.inline(text=_("Run it yourself"))
+    ref += nodes.inline(text=str(_("Run it yourself")))
     para += ref
     para += nodes.Text(".")
     note += para
     widgets = _widget_outputs(doctree)
     if widgets:
-        note += nodes.paragraph(text=_(WIDGET_NOTE))
+        note += nodes.paragraph(text=str(_(WIDGET_NOTE)))
         note["classes"].append("lx-widget-page")
         app.env.metadata[docname]["lx_widgets"] = len(widgets)
         for output in widgets:
-            label = nodes.paragraph(text=_(WIDGET_VIEW_LABEL), classes=["lx-widget-label"])
+            label = nodes.paragraph(text=str(_(WIDGET_VIEW_LABEL)), classes=["lx-widget-label"])
             output.insert(0, label)
     section.insert(1, note)  # after the title
 
