@@ -179,11 +179,16 @@ def cheatsheet_section() -> str:
             "own make target into `build/cheatsheet/cheatsheet.pdf` and `cheatsheet.png` "
             "(`make cheatsheet`); run `make docs` again afterwards and it appears here.\n:::"
         )
-    parts = []
+    parts = []  # paths relative to docs/cheatsheet.md (a leading "/" would mean docs/ to Sphinx)
     if pdf.exists():
-        parts.append(f"{{download}}`Download the cheat sheet (PDF) <{pdf}>`")
+        parts.append(
+            "{download}`Download the cheat sheet (PDF) <../build/cheatsheet/cheatsheet.pdf>`"
+        )
     if png.exists():
-        parts.append(f"```{{image}} {png}\n:alt: the lstm-explain cheat sheet\n:width: 100%\n```")
+        parts.append(
+            "```{image} ../build/cheatsheet/cheatsheet.png\n:alt: the lstm-explain cheat sheet\n"
+            ":width: 100%\n```"
+        )
     return "\n\n".join(parts)
 
 
@@ -327,9 +332,15 @@ def no_mathjax_on_widget_pages(app, pagename, templatename, context, doctree) ->
         )
 
 
+def always_reread_cheatsheet(app, env, added, changed, removed) -> list[str]:
+    """Its content depends on build/cheatsheet/, not on its source: read it on every build."""
+    return ["cheatsheet"]
+
+
 def setup(app):
     app.add_message_catalog("lx-docs", str(DOCS / "locales"))
     app.connect("source-read", fill_generated)
+    app.connect("env-get-outdated", always_reread_cheatsheet)
     app.connect("autodoc-process-docstring", escape_starred_params, priority=400)  # before napoleon
     app.connect("doctree-read", annotate_notebook)
     app.connect("html-page-context", widget_page_layout, priority=400)  # before the theme's

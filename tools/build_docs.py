@@ -36,6 +36,7 @@ SOURCES = [
     ROOT / "README.md",
     ROOT / "tools" / "build_docs.py",
     ROOT / "tools" / "vendor_docs_assets.py",
+    ROOT / "build" / "cheatsheet",  # the cheat sheet, once its own target has built it
 ]
 GENERATED = {"course", "generated", ".ipynb_checkpoints", "__pycache__", "zh_CN"}
 
@@ -43,7 +44,7 @@ GENERATED = {"course", "generated", ".ipynb_checkpoints", "__pycache__", "zh_CN"
 def newest_source() -> float:
     newest = 0.0
     for src in SOURCES:
-        files = [src] if src.is_file() else src.rglob("*")
+        files = [src] if src.is_file() else src.rglob("*") if src.is_dir() else []
         for path in files:
             if path.is_file() and not GENERATED & set(path.relative_to(ROOT).parts):
                 newest = max(newest, path.stat().st_mtime)
