@@ -32,8 +32,8 @@ $(STAMP): pyproject.toml tools/install_torch.sh
 lab: setup fonts-deps
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-## test: lint, unit tests, browser test and nbval over every notebook, under other numerics
-test: setup browser-deps fonts-deps
+## test: lint, unit tests, browser tests (the app, the docs site) and nbval over every notebook, under other numerics
+test: setup browser-deps fonts-deps docs
 	$(VENV)/bin/ruff check lstm_explain tests benchmarks tools
 	env $(NUMERICS) $(PY) -m pytest $(PYTEST_FLAGS) $(NBVAL) tests notebooks
 
@@ -98,6 +98,15 @@ notebooks: setup
 ## cheatsheet: the one-page shapes-and-indexing sheet, generated and checked: build/cheatsheet/cheatsheet.{pdf,png}
 cheatsheet: setup
 	$(PY) -m lstm_explain.cheatsheet --out build/cheatsheet $(if $(PAPER),--paper $(PAPER))
+
+## docs: the documentation site into build/docs/ (open build/docs/index.html); offline once build/vendor/ is filled
+.PHONY: docs docs-gettext
+docs: setup
+	$(PY) tools/build_docs.py
+
+## docs-gettext: the site's message catalogs (.pot) into build/docs-gettext/, for translators
+docs-gettext: setup
+	$(PY) tools/build_docs.py --gettext
 
 ## bench: every benchmark script; each prints JSON
 bench: setup
