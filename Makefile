@@ -67,9 +67,11 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "note: the browser test needs Chromium: sudo apt-get install chromium chromium-driver"; fi; }
 
-## app: the classroom explorer alone, served by Voila on 127.0.0.1
+## app: the classroom explorer alone, served by Voila on 127.0.0.1 (offline: the "classroom"
+## template in notebooks/apps/share loads nothing from a CDN); add ?scale=1.5 to the URL for a projector
 app: setup
-	$(VENV)/bin/voila notebooks/apps/classroom_explorer.ipynb --Voila.ip=127.0.0.1 --port=$(PORT)
+	JUPYTER_PATH=notebooks/apps/share $(VENV)/bin/voila notebooks/apps/classroom_explorer.ipynb \
+	  --template=classroom --Voila.ip=127.0.0.1 --port=$(PORT)
 
 ## notebooks: re-execute and store every notebook (Restart & Run All, in order)
 notebooks: setup

@@ -90,14 +90,12 @@ def summary_html(report: ShapeReport, text_scale: float = 1.0) -> str:
         if report.ok
         else f"<span style='color:#cf222e'>✗ {ok}/{len(report.checks)} checks</span>"
     )
-    size = round(17 * text_scale)
+    size, small = round(17 * text_scale), round(15 * text_scale)
     return (
         f"<div class='lx-summary' style=\"{MONO};font-size:{size}px;line-height:1.45;"
-        f"margin:0 0 6px 0\"><div style='font-size:{round(15 * text_scale)}px;color:#24292f'>"
-        f"<code>{e(report.header())}</code></div>"
-        f"{item('input')} &rarr; {item('output')} &nbsp;&nbsp; {states} &nbsp;&nbsp; "
-        f"<span title='identity checks' style='font-size:{round(15 * text_scale)}px'>{verdict}"
-        "</span></div>"
+        f"margin:0 0 6px 0\"><div style='font-size:{small}px;color:#24292f'>"
+        f"<code>{e(report.header())}</code> &nbsp; <span title='identity checks'>{verdict}</span>"
+        f"</div>{item('input')} &rarr; {item('output')} &nbsp;&nbsp; {states}</div>"
     )
 
 
@@ -140,10 +138,15 @@ class ShapeExplorer(widgets.HBox):
         diagram_format: str = "svg",
         cache_size: int = 64,
         text_scale: float = 1.0,
+        text_size_control: bool = False,
         **fields: Any,
     ) -> None:
         """Open the explorer on ``config`` (default ``nn.LSTM(100, 20)`` on ``(5, 3, 100)``),
         with any RNNConfig field overridden by keyword, e.g. ``ShapeExplorer(num_layers=4)``.
+
+        ``text_scale`` sizes the results' text (1.5 for a far projector); ``text_size_control``
+        adds a "text size" switch (100 % / 125 % / 150 %) under the controls, as the classroom app
+        does.
 
         Raises:
             ValueError: if the initial config is invalid or a keyword is not an RNNConfig field.
@@ -183,7 +186,28 @@ class ShapeExplorer(widgets.HBox):
             [self.summary, self.diagram, self.tables],
             layout=widgets.Layout(flex="1 1 560px", min_width="0", overflow="visible"),
         )
-        self.children = [self._controls_box(), results]
+        controls_box = self._controls_box()
+        self.text_size: widgets.ToggleButtons | None = None
+        if text_size_control:
+            options = [("100%", 1.0), ("125%", 1.25), ("150%", 1.5)]
+            if self._text_scale not in dict(options).values():
+                options.append((f"{self._text_scale:.0%}", self._text_scale))
+            self.text_size = widgets.ToggleButtons(
+                options=options,
+                value=self._text_scale,
+                description="text size",
+                tooltips=["as designed", "larger", "for the back of the room"][: len(options)],
+                style={
+                    "description_width": f"{LABEL_WIDTH}px",
+                    "button_width": f"{(CONTROLS_WIDTH - LABEL_WIDTH - 24) // len(options)}px",
+                },
+                layout=widgets.Layout(
+                    width=f"{CONTROLS_WIDTH}px", margin="12px 0 0 0", display="flex"
+                ),
+            )
+            self.text_size.observe(self._on_text_size, names="value")
+            controls_box.children = (*controls_box.children, self.text_size)
+        self.children = [controls_box, results]
         self.layout.flex_flow = "row wrap"
         self.layout.align_items = "flex-start"
         self.layout.grid_gap = "8px 20px"
@@ -228,11 +252,11 @@ class ShapeExplorer(widgets.HBox):
                 layout=row,
             )
         if knob.kind == "bool":
-            # indented by the label width, so the boxes line up with the sliders' tracks
+            # indented, under the sliders (not by the full label width: the labels are long)
             return widgets.Checkbox(
                 value=value,
                 description=knob.label,
-                style=label,
+                style={"description_width": f"{LABEL_WIDTH - 40}px"},
                 indent=True,
                 layout=row,
             )
@@ -316,6 +340,9 @@ class ShapeExplorer(widgets.HBox):
     def text_scale(self, value: float) -> None:
         self._text_scale = _check_scale(value)
         self.refresh()
+
+    def _on_text_size(self, change: dict[str, Any]) -> None:
+        self.text_scale = change["new"]
 
     def set(self, **values: Any) -> None:
         """Set several controls at once (keys of :attr:`controls`) with a single refresh.
