@@ -282,6 +282,15 @@ def jupyterlab(tmp_path_factory) -> Iterator[str]:
         JUPYTERLAB_SETTINGS_DIR=str(tmp / ".settings"),
         JUPYTERLAB_WORKSPACES_DIR=str(tmp / ".workspaces"),
     )
+    # render every cell (JupyterLab 4 draws only the visible ones by default)
+    tracker = (
+        tmp / ".settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    )
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text('{"windowingMode": "none"}')
+    notices = tracker.parent.parent / "apputils-extension" / "notification.jupyterlab-settings"
+    notices.parent.mkdir(parents=True)
+    notices.write_text('{"fetchNews": "false"}')  # no news toast (and no request for it)
     port = _free_port()
     cmd = [
         sys.executable,
@@ -300,7 +309,7 @@ def jupyterlab(tmp_path_factory) -> Iterator[str]:
     yield from _serve(cmd, tmp, env, f"http://127.0.0.1:{port}/lab")
 
 
-@pytest.mark.parametrize(("notebook", "explorers"), [(STORED[0], 8), (STORED[1], 2)])
+@pytest.mark.parametrize(("notebook", "explorers"), [(STORED[0], 7), (STORED[1], 2)])
 def test_stored_notebook_shows_snapshots_without_running(jupyterlab, notebook, explorers):
     from playwright.sync_api import sync_playwright
 
@@ -312,13 +321,17 @@ def test_stored_notebook_shows_snapshots_without_running(jupyterlab, notebook, e
             page.route(
                 re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort()
             )
-            page.goto(f"{jupyterlab}/tree/{notebook.name}", timeout=90_000)
-            snapshots = page.locator(".jp-OutputArea-output .lx-snapshot")
+            # a workspace of its own, reset: only this notebook is open
+            space = f"{jupyterlab}/workspaces/{notebook.stem}/tree/{notebook.name}?reset"
+            page.goto(space, timeout=90_000)
+            page.get_by_role("tab", name=notebook.name).first.wait_for(timeout=90_000)
+            panel = page.locator(".jp-NotebookPanel:visible")
+            snapshots = panel.locator(".jp-OutputArea-output .lx-snapshot")
             snapshots.first.wait_for(timeout=90_000)
             page.wait_for_timeout(500)
-            outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+            outputs = panel.locator(".jp-OutputArea-output").all_inner_texts()
             assert not [t for t in outputs if "children=(" in t or "Explorer(" in t]
-            assert snapshots.count() >= explorers
+            assert snapshots.count() >= explorers, [t[:80] for t in outputs]
             # every snapshot's picture loads and shows at its natural size (labels >= 12 px)
             sizes = page.evaluate(
                 """() => [...document.querySelectorAll('.lx-snapshot img')].map(
