@@ -541,10 +541,10 @@ def _enlarge_texts(sc: _Scene, min_font: float) -> None:
         texts.append((x, y, s, ha, round(new, 1), color, bold))
     # labels stacked in one column (h_0[k] over c_0[k], the two halves of output[t]) move apart
     # symmetrically until their lines no longer overlap
-    x0, x1, y0, y1 = sc.extent
+    _, _, y0, y1 = sc.extent
     pt_per_unit = sc.size[1] * 72 / (y1 - y0)
     column: dict[tuple[float, str], list[int]] = {}
-    for i, (x, y, s, ha, *_) in enumerate(texts):
+    for i, (x, _y, _s, ha, *_) in enumerate(texts):
         if ha != "center":
             column.setdefault((round(x, 3), ha), []).append(i)
     for members in column.values():

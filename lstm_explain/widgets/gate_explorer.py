@@ -117,6 +117,7 @@ class GateExplorer(widgets.VBox):
         }
         self.controls["sample"].disabled = trace.batch == 1
         self.stats = widgets.HTML(layout=widgets.Layout(overflow_x="auto", max_width="100%"))
+
         def natural() -> widgets.Layout:
             return widgets.Layout(height="auto", align_self="flex-start", max_width="none")
 
