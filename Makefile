@@ -87,9 +87,11 @@ notebooks-zh: setup fonts-deps
 	$(PY) tools/i18n_notebooks.py build
 	$(PY) tools/execute_notebooks.py $$(find notebooks/zh_CN -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-## app: the classroom explorer alone, served by Voila on 127.0.0.1
+## app: the classroom explorer alone, served by Voila on 127.0.0.1 (offline: the "classroom"
+## template in notebooks/apps/share loads nothing from a CDN); add ?scale=1.5 to the URL for a projector
 app: setup
-	$(VENV)/bin/voila notebooks/apps/classroom_explorer.ipynb --Voila.ip=127.0.0.1 --port=$(PORT)
+	JUPYTER_PATH=notebooks/apps/share $(VENV)/bin/voila notebooks/apps/classroom_explorer.ipynb \
+	  --template=classroom --Voila.ip=127.0.0.1 --port=$(PORT)
 
 ## notebooks: re-execute and store every notebook (Restart & Run All, in order)
 notebooks: setup

@@ -43,15 +43,36 @@ def test_view_follows_controls(explorer):
     assert all(a != b for a, b in zip(before, after, strict=True))
     o = explorer.trace.gates[1][1]["o"][..., 4]
     stats = explorer.stats.value
-    assert "<b>o</b>" in stats and "unit 4" in stats and "unit 0" not in stats
-    assert f"<td>{float(o.mean()):.3f}</td>" in stats
-    assert f"<td>{float(o.max()):.3f}</td>" in stats
+    assert "<b>o</b> (layer 1, backward)" in stats and "unit 4" in stats and "unit 0" not in stats
+    assert f">{float(o.mean()):.3f}</td>" in stats
+    assert f">{float(o.max()):.3f}</td>" in stats
     explorer.controls["gate"].value = "c"  # not a sigmoid: no saturation columns
     assert "above_0.9" not in explorer.stats.value
     explorer.controls["units"].value = ()
     assert "pick at least one unit" in explorer.error.value
+    # no stale numbers or curves of the units no longer chosen
+    assert explorer.stats.value == "" and explorer.trajectories.layout.display == "none"
+    assert "unit 4" not in explorer.snapshot().html
     explorer.controls["units"].value = (0,)
-    assert explorer.error.value == ""
+    assert explorer.error.value == "" and "unit 0" in explorer.stats.value
+    assert explorer.trajectories.layout.display is None
+
+
+def test_images_at_natural_size_and_a_static_snapshot(explorer):
+    # drawn at 1.5x, shown at the figure's own size (never stretched to the box)
+    for image in (explorer.heatmap, explorer.trajectories):
+        assert image.layout.width.endswith("px") and image.layout.align_self == "flex-start"
+    snap = explorer.snapshot()
+    assert snap.html.count("data:image/png;base64,") == 2
+    assert "<style" not in snap.html and "<script" not in snap.html
+    assert "<b>f</b> (layer 0, forward)" in snap.html and "unit 2" in snap.html
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["text/html"] == snap.html
+    assert bundle["text/plain"] == repr(explorer) and "\n" not in repr(explorer)
+    assert (
+        repr(explorer)
+        == "<GateExplorer: LSTM layer 0, direction 0, sample 0, gate f, units [0, 1, 2]>"
+    )
 
 
 def test_builds_from_a_trace_with_token_labels():

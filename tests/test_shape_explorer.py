@@ -6,6 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import re
+
 import ipywidgets as widgets
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +16,12 @@ from hypothesis import strategies as st
 from lstm_explain.config import RNNConfig
 from lstm_explain.shapes import fmt_shape, predict_shapes
 from lstm_explain.widgets import ShapeExplorer
-from lstm_explain.widgets.shape_explorer import parse_lengths
+from lstm_explain.widgets.shape_explorer import (
+    DIAGRAM_MIN_FONT,
+    _strip_header,
+    diagram_min_width,
+    parse_lengths,
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +64,8 @@ def assert_consistent(ex: ShapeExplorer) -> None:
         if name in ("input", "output", "h_n", "c_n"):
             assert shown(ex, name) == fmt_shape(shape)
         assert fmt_shape(shape) in ex.tables.value
-    svg = bytes(ex.diagram.value).decode()
+    svg = ex.image.decode()
+    assert svg.split(">", 1)[1] in ex.diagram.value  # the live view shows it inline
     # the diagram follows the controls: its top h_n row and one step of output
     assert f"h_n[{predicted['h_n'][0][0] - 1}]" in svg
     feat = predicted["output"][0][-1]
@@ -66,7 +74,7 @@ def assert_consistent(ex: ShapeExplorer) -> None:
     # the config line is shown once (in the summary), not repeated by the diagram and tables
     assert config.code() not in svg
     assert ex.view_text().count(ex.report.header()) == 1
-    assert ex.error.layout.display == "none" and ex.diagram.layout.display is None
+    assert ex.error_message is None and "lx-error" not in ex.summary.value
 
 
 def test_is_a_box_with_a_control_per_field():
@@ -171,9 +179,12 @@ def test_modes_and_the_proj_size_control(ex, mode):
 
 def test_invalid_values_are_shown_not_raised_and_the_next_change_recovers(ex):
     ex.set(**START)
-    ex.controls["proj_size"].value = 20  # == hidden_size
+    # the slider ends at hidden_size - 1, so the invalid value comes from code (set widens it)
+    ex.set(proj_size=20)  # == hidden_size
     assert ex.report is None
-    assert ex.error.layout.display is None and ex.diagram.layout.display == "none"
+    # the message takes the summary's place; the last valid picture stays, dimmed (no collapse)
+    assert "lx-error" in ex.summary.value
+    assert "opacity:0.3" in ex.diagram.value and "<svg" in ex.diagram.value
     assert "proj_size must be smaller than hidden_size" in ex.view_text()
     assert "(got proj_size=20, hidden_size=20)" in ex.view_text()
     assert ex.shapes_line() == f"invalid: {ex.error_message}"
@@ -238,16 +249,74 @@ def test_svg_diagram_is_draw_unrolleds_figure_as_svg():
     from lstm_explain.plotting.unrolled import unrolled_svg
 
     ex = ShapeExplorer(mode="GRU", bidirectional=True, num_layers=3)
-    assert bytes(ex.diagram.value).decode() == unrolled_svg(ex.report, title=False)
+    assert ex.image.decode() == unrolled_svg(ex.report, title=False, min_font=DIAGRAM_MIN_FONT)
     ex.controls["batch_first"].value = True
-    svg = bytes(ex.diagram.value).decode()
-    assert svg == unrolled_svg(ex.report, title=False) and "output[:, t, :20]" in svg
+    svg = ex.image.decode()
+    assert svg == unrolled_svg(ex.report, title=False, min_font=DIAGRAM_MIN_FONT)
+    assert "output[:, t, :20]" in svg
+
+
+def test_diagram_labels_are_never_shown_below_12_px():
+    ex = ShapeExplorer(mode="LSTM", num_layers=4, bidirectional=True, seq_len=10)
+    svg = ex.image.decode()
+    sizes = [float(v) for v in re.findall(r'font-size="([0-9.]+)"', svg)]
+    assert min(sizes) == DIAGRAM_MIN_FONT
+    view_box = float(re.search(r'viewBox="0 0 ([0-9.]+) ', svg).group(1))
+    lo = diagram_min_width(svg)
+    # shown at least lo px wide: the smallest label is >= 12 px (it scrolls sideways below that)
+    assert lo / view_box * min(sizes) >= 11.99
+    assert f"min-width:{lo}px" in ex.diagram.value
+    ex.text_scale = 1.5
+    assert f"min-width:{diagram_min_width(svg, 1.5)}px" in ex.diagram.value
+    assert "font-size:26px" in ex.summary.value and "zoom:1.5" in ex.tables.value
+    with pytest.raises(ValueError, match="text_scale"):
+        ex.text_scale = 10
+
+
+def test_proj_size_slider_ends_below_hidden_size(ex):
+    ex.set(**START)
+    assert ex.controls["proj_size"].max == 19
+    ex.controls["proj_size"].value = 12
+    ex.controls["hidden_size"].value = 10  # proj_size 12 would be invalid: the slider follows
+    assert ex.controls["proj_size"].max == 9 and ex.controls["proj_size"].value == 9
+    assert ex.report is not None and ex.report.shape("h_n") == (1, 3, 9)
+    ex.controls["hidden_size"].value = 64
+    assert ex.controls["proj_size"].max == 63 and ex.report.shape("c_n") == (1, 3, 64)
+    ex.set(hidden_size=8, proj_size=8)  # from code the error stays reachable
+    assert ex.report is None and ex.error_message.startswith("proj_size must be smaller")
+
+
+def test_snapshot_is_static_inline_styled_html_of_the_current_state(ex):
+    ex.set(**START)
+    ex.set(proj_size=8, num_layers=2)
+    snap = ex.snapshot()
+    assert snap.html == ex.snapshot().html  # deterministic (nbval compares it exactly)
+    assert "proj_size=8" in snap.html and "class='lx-h_n'>(2, 3, 8)<" in snap.html
+    assert "data:image/svg+xml;base64," in snap.html
+    # the explorer's own parts (the tables are the report's HTML, styled inline by its renderer)
+    mine = snap.html.replace(_strip_header(ex.report._repr_html_(), ex.report.header()), "")
+    for banned in ("<script", "<svg", "<style", " id="):
+        assert banned not in mine
+    assert "\n" not in repr(snap) and "h_n (2, 3, 8)" in repr(snap)
+    ex.set(num_layers=3)  # a snapshot keeps its moment
+    assert "class='lx-h_n'>(2, 3, 8)<" in snap.html
+    bundle = ex._repr_mimebundle_()
+    assert set(bundle) == {
+        "text/plain",
+        "text/html",
+        "application/vnd.jupyter.widget-view+json",
+    }
+    assert bundle["text/html"] == ex.snapshot().html
+    assert bundle["text/plain"] == repr(ex) and "\n" not in repr(ex) and len(repr(ex)) < 120
+    assert repr(ex).startswith("<ShapeExplorer: nn.LSTM(100, 20, num_layers=3, proj_size=8)")
+    ex.set(proj_size=20)
+    assert "lx-error" in ex.snapshot().html and "invalid" in repr(ex.snapshot())
 
 
 def test_png_diagram_and_bad_format():
     ex = ShapeExplorer(diagram_format="png")
-    assert ex.diagram.format == "png" and bytes(ex.diagram.value).startswith(b"\x89PNG")
-    assert ShapeExplorer().diagram.format == "svg+xml"
+    assert ex.image.startswith(b"\x89PNG") and "data:image/png;base64," in ex.diagram.value
+    assert ShapeExplorer().image.startswith(b"<svg")
     with pytest.raises(ValueError, match="diagram_format"):
         ShapeExplorer(diagram_format="gif")
 

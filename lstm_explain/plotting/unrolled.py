@@ -526,6 +526,41 @@ def _fit_texts(sc: _Scene) -> None:
         sc.size = (width, sc.size[1])
 
 
+def _enlarge_texts(sc: _Scene, min_font: float) -> None:
+    """Add the same number of points to every label so the smallest is ``min_font``; a label in a
+    cell (``h_n[k]``) grows only while it fits the cell. Then widen the scene where needed."""
+    if not sc.texts:
+        return
+    boost = max(0.0, min_font - min(t[4] for t in sc.texts))
+    cell_pt = CELL_W * _scale(sc)[0] * 72 * 0.94  # a cell's width in points, less a margin
+    texts = []
+    for x, y, s, ha, size, color, bold in sc.texts:
+        new = size + boost
+        if ha == "center" and s.startswith("h_n["):
+            new = max(min(new, cell_pt / (len(s) * _EM)), min_font)
+        texts.append((x, y, s, ha, round(new, 1), color, bold))
+    # labels stacked in one column (h_0[k] over c_0[k], the two halves of output[t]) move apart
+    # symmetrically until their lines no longer overlap
+    _, _, y0, y1 = sc.extent
+    pt_per_unit = sc.size[1] * 72 / (y1 - y0)
+    column: dict[tuple[float, str], list[int]] = {}
+    for i, (x, _y, _s, ha, *_) in enumerate(texts):
+        if ha != "center":
+            column.setdefault((round(x, 3), ha), []).append(i)
+    for members in column.values():
+        members.sort(key=lambda i: texts[i][1])
+        for lo, hi in itertools.pairwise(members):
+            a, b = texts[lo], texts[hi]
+            need = 1.05 * (a[4] + b[4]) / 2 / pt_per_unit
+            gap = b[1] - a[1]
+            if 0 < gap < need:
+                mid = (a[1] + b[1]) / 2
+                texts[lo] = (a[0], mid - need / 2, *a[2:])
+                texts[hi] = (b[0], mid + need / 2, *b[2:])
+    sc.texts = texts
+    _fit_texts(sc)
+
+
 def shapes_line(cfg: RNNConfig, shapes: dict[str, tuple[int, ...]]) -> str:
     """``input (5, 3, 100)   output (5, 3, 20)   h_n (1, 3, 20)   c_n (1, 3, 20)``, with the
     layout (``batch_first``, ``unbatched``) after the input."""
@@ -695,17 +730,28 @@ def unrolled_svg(
     max_steps: int | None = DEFAULT_MAX_STEPS,
     max_layers: int | None = DEFAULT_MAX_LAYERS,
     title: bool = True,
+    min_font: float | None = None,
+    style: str | None = None,
 ) -> str:
     """The figure of :func:`plot_unrolled` as SVG text, written directly (no matplotlib).
 
     The same scene drawn without matplotlib's per-artist cost: about a millisecond instead of tens,
     which keeps :class:`~lstm_explain.widgets.ShapeExplorer` responsive. Text stays text (the
-    browser draws it). Sized ``unrolled_figsize(...)`` inches at 72 pt per inch.
+    browser draws it). Sized ``unrolled_figsize(...)`` inches at 72 pt per inch (one user unit of
+    the ``viewBox`` is one point).
+
+    Args:
+        min_font: for a screen or a projector: every label is enlarged by the same amount so the
+            smallest is ``min_font`` points (a label inside a cell only as far as the cell is wide),
+            and the picture widens where a label needs it. ``None``: the sizes of ``draw_unrolled``.
+        style: CSS for the ``<svg>`` element (e.g. ``"width:100%;height:auto"`` to let it scale).
 
     Raises:
         ValueError: as :func:`plot_unrolled`.
     """
     sc = _resolve_scene(config_or_report, max_steps, max_layers, title)
+    if min_font is not None:
+        _enlarge_texts(sc, min_font)
     x0, x1, y0, y1 = sc.extent
     w, h = sc.size[0] * 72, sc.size[1] * 72
     kx, ky = w / (x1 - x0), h / (y1 - y0)
@@ -722,7 +768,7 @@ def unrolled_svg(
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.1f}pt" height="{h:.1f}pt" '
         f'viewBox="0 0 {w:.1f} {h:.1f}" font-family="DejaVu Sans, Bitstream Vera Sans, Arial, '
-        'sans-serif">',
+        'sans-serif"' + (f' style="{html.escape(style)}"' if style else "") + ">",
         f'<rect width="{w:.1f}" height="{h:.1f}" fill="#ffffff"/>',
     ]
     r = 0.15 * kx

@@ -22,12 +22,22 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..gates import GateTrace, gate_summary, trace_gates
+from .snapshot import FONT, MONO, NOTE_STYLE, Snapshot, data_uri_img
+
+#: CSS px per inch of a figure as shown (the browser's own inch), and the PNG's pixels per inch:
+#: drawn at 1.5x and shown at its natural CSS size, a figure stays sharp (never stretched).
+SHOWN_DPI = 96
+PNG_DPI = 144
 
 
-def _png(fig: Any) -> bytes:
+def _png(fig: Any) -> tuple[bytes, int]:
+    """The figure as PNG, and the width (CSS px) to show it at."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80, pil_kwargs={"compress_level": 1})
-    return buf.getvalue()
+    fig.savefig(buf, format="png", dpi=PNG_DPI, pil_kwargs={"compress_level": 1})
+    return buf.getvalue(), round(fig.get_figwidth() * SHOWN_DPI)
+
+
+_CELL = "padding:3px 10px;border-bottom:1px solid #d0d7de;white-space:nowrap"
 
 
 class GateExplorer(widgets.VBox):
@@ -44,8 +54,13 @@ class GateExplorer(widgets.VBox):
         trace: the ``GateTrace`` shown.
         controls: ``layer``, ``direction``, ``sample``, ``gate``, ``units`` widgets; set their
             ``.value`` to drive the explorer.
-        stats: ``HTML`` with the chosen gate's numbers per chosen unit.
-        heatmap, trajectories: ``Image`` widgets (PNG) of the two figures.
+        stats: ``HTML`` with the chosen gate's numbers per chosen unit (empty, with a message in
+            ``error``, while no unit is chosen).
+        heatmap, trajectories: ``Image`` widgets (PNG drawn at 1.5x, shown at natural size) of
+            the two figures; the trajectories are hidden while no unit is chosen.
+
+    Displayed, it also carries a static snapshot of its state as ``text/html``
+    (:meth:`snapshot`), shown where the live widget cannot be (no kernel, untrusted).
 
     Raises:
         ValueError: if ``source`` is a module and ``x`` is missing, or units are out of range.
@@ -101,13 +116,24 @@ class GateExplorer(widgets.VBox):
             ),
         }
         self.controls["sample"].disabled = trace.batch == 1
-        self.stats = widgets.HTML()
-        self.heatmap = widgets.Image(format="png")
-        self.trajectories = widgets.Image(format="png")
+        self.stats = widgets.HTML(layout=widgets.Layout(overflow_x="auto", max_width="100%"))
+
+        def natural() -> widgets.Layout:
+            return widgets.Layout(height="auto", align_self="flex-start", max_width="none")
+
+        self.heatmap = widgets.Image(format="png", layout=natural())
+        self.trajectories = widgets.Image(format="png", layout=natural())
         self.error = widgets.HTML()
-        left = widgets.VBox([self.controls[k] for k in ("layer", "direction", "sample", "gate")])
-        top = widgets.HBox([left, self.controls["units"], self.stats])
-        super().__init__([top, self.error, self.heatmap, self.trajectories])
+        self._pngs: dict[str, tuple[bytes, int]] = {}
+        left = widgets.VBox(
+            [self.controls[k] for k in ("layer", "direction", "sample", "gate", "units")],
+            layout=widgets.Layout(flex="0 0 auto", width="260px"),
+        )
+        right = widgets.VBox(
+            [self.error, self.stats, self.heatmap, self.trajectories],
+            layout=widgets.Layout(flex="1 1 480px", min_width="0", overflow_x="auto"),
+        )
+        super().__init__([widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap"))])
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
@@ -128,17 +154,25 @@ class GateExplorer(widgets.VBox):
 
         s = self.selection
         units = list(s["units"])
-        if not units:
-            self.error.value = "<b>pick at least one unit</b>"
+        where = {"layer": s["layer"], "direction": s["direction"]}
+        self._show(
+            "heatmap",
+            plot_gate_heatmaps(self.trace, sample=s["sample"], gates=[s["gate"]], **where),
+        )
+        if not units:  # no stale numbers or curves: they belonged to other units
+            self.error.value = (
+                "<div style='color:#a40e26;padding:4px 0'>pick at least one unit "
+                "(ctrl/cmd-click in <b>units</b>)</div>"
+            )
+            self.stats.value = ""
+            self.trajectories.layout.display = "none"
+            self._pngs.pop("trajectories", None)
             return
         self.error.value = ""
-        where = {"layer": s["layer"], "direction": s["direction"]}
-        self.heatmap.value = _png(
-            plot_gate_heatmaps(self.trace, sample=s["sample"], gates=[s["gate"]], **where)
-        )
         extra = () if s["gate"] in ("c", "h") else (s["gate"],)
         labels = self._inputs(s["sample"]) if callable(self._inputs) else self._inputs
-        self.trajectories.value = _png(
+        self._show(
+            "trajectories",
             plot_state_trajectories(
                 self.trace,
                 units,
@@ -146,26 +180,75 @@ class GateExplorer(widgets.VBox):
                 inputs=labels,
                 extra_gates=extra,
                 **where,
-            )
+            ),
         )
+        self.trajectories.layout.display = None
         self.stats.value = self._stats_html(s["gate"], units, where)
+
+    def _show(self, name: str, fig: Any) -> None:
+        data, width = _png(fig)
+        self._pngs[name] = (data, width)
+        image = getattr(self, name)
+        image.value = data
+        image.layout.width = f"{width}px"  # natural size: not stretched to the box
 
     def _stats_html(self, gate: str, units: list[int], where: dict[str, int]) -> str:
         stats = gate_summary(self.trace, gate, **where)  # name -> (H,)
-        head = "".join(f"<th>{html.escape(name)}</th>" for name in stats)
+        th = f"{_CELL};text-align:right;font-weight:600;border-bottom:2px solid #8c959f"
+        head = "".join(f"<th style='{th}'>{html.escape(name)}</th>" for name in stats)
+        num = f"{_CELL};text-align:right;font-variant-numeric:tabular-nums"
         rows = [
-            f"<tr><td>unit {u}</td>"
+            f"<tr><td style='{_CELL}'>unit {u}</td>"
             + "".join(
-                f"<td>{float(v[u]):.0%}</td>"
+                f"<td style='{num}'>{float(v[u]):.0%}</td>"
                 if name.startswith(("below", "above"))
-                else f"<td>{float(v[u]):.3f}</td>"
+                else f"<td style='{num}'>{float(v[u]):.3f}</td>"
                 for name, v in stats.items()
             )
             + "</tr>"
             for u in units
             if u < len(stats["mean"])  # a unit beyond proj_size has no projected h
         ]
+        where_text = f"layer {where['layer']}, {('forward', 'backward')[where['direction']]}"
         return (
-            f"<div style='font-family:monospace;font-size:12px'><b>{html.escape(gate)}</b> over all "
-            f"samples and steps<table><tr><th></th>{head}</tr>{''.join(rows)}</table></div>"
+            f"<div class='lx-gate-stats' style=\"{MONO};font-size:13px\"><b>{html.escape(gate)}</b>"
+            f" ({where_text}) over all samples and steps"
+            f"<table style='border-collapse:collapse;margin:4px 0'><tr><th style='{th}'></th>"
+            f"{head}</tr>{''.join(rows)}</table></div>"
         )
+
+    # --- static view -----------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """The current state as static HTML: the numbers and both figures (inline styles,
+        PNGs as ``data:`` URIs). Display it to keep this moment in a notebook."""
+        s = self.selection
+        parts = [
+            f'<div style="{NOTE_STYLE}">Gate explorer (a snapshot: layer {s["layer"]}, '
+            f"{('forward', 'backward')[s['direction']]}, sample {s['sample']}, gate "
+            f"{html.escape(s['gate'])}, units {list(s['units'])}; run the notebook to explore)"
+            "</div>",
+            self.error.value,
+            self.stats.value,
+        ]
+        for name in ("heatmap", "trajectories"):
+            if name in self._pngs:
+                data, width = self._pngs[name]
+                img = data_uri_img(data, "image/png", name, f"width:{width}px;max-width:none")
+                parts.append(f"<div style='overflow-x:auto;max-width:100%'>{img}</div>")
+        return Snapshot(
+            f"<div class='lx-snapshot' style=\"{FONT}\">{''.join(parts)}</div>", repr(self)
+        )
+
+    def __repr__(self) -> str:
+        s = self.selection
+        return (
+            f"<GateExplorer: {self.trace.mode} layer {s['layer']}, direction {s['direction']}, "
+            f"sample {s['sample']}, gate {s['gate']}, units {list(s['units'])}>"
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The live widget, plus its snapshot as ``text/html`` for front ends without a kernel."""
+        data = super()._repr_mimebundle_(**kwargs)
+        data["text/plain"] = repr(self)
+        data["text/html"] = self.snapshot().html
+        return data

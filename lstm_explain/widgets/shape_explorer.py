@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import time
 from collections import OrderedDict
 from typing import Any
@@ -27,19 +28,21 @@ import ipywidgets as widgets
 
 from ..config import Knob, RNNConfig
 from ..plotting.unrolled import unrolled_figsize
-from ..shapes import ShapeReport, fmt_shape, one_thread, report_html, shape_report
+from ..shapes import ShapeReport, fmt_shape, one_thread, shape_report
+from .snapshot import FONT, MONO, NOTE_STYLE, Snapshot, data_uri_img, error_html
 
-#: The explorer's columns, left to right, under the "top" row: a knob's ``control`` names one.
-COLUMNS = ("sizes", "input", "switches")
-#: Shown size of the diagram (its SVG is 72 pt per inch; a little larger reads well on a projector).
-PX_PER_INCH = 96
+#: The order in which the knobs' controls are stacked in the controls column.
+COLUMNS = ("top", "sizes", "input", "switches")
+#: Smallest label of the diagram, in the SVG's points, and the smallest size it may be shown at
+#: (CSS px, at ``text_scale=1``): the diagram scales with the space it has, never below this.
+DIAGRAM_MIN_FONT = 9.0
+MIN_LABEL_PX = 12.0
+#: The largest it grows to, relative to the smallest (a wide screen fills, within reason).
+MAX_GROWTH = 1.6
+#: Width of the controls column and of a control's label, px.
+CONTROLS_WIDTH = 330
+LABEL_WIDTH = 112
 DEFAULT_CONFIG = RNNConfig("LSTM", input_size=100, hidden_size=20, seq_len=5, batch=3)
-
-_CSS = (
-    "<style>.lx-summary{font-family:monospace;font-size:15px;margin:4px 0}"
-    ".lx-summary b{color:#1c4f9c}.lx-error{color:#cf222e;font-family:monospace;"
-    "border:1px solid #cf222e;padding:6px;margin:4px 0;white-space:pre-wrap}</style>"
-)
 
 
 def parse_lengths(text: str) -> tuple[int, ...] | None:
@@ -64,34 +67,66 @@ def _ints_text(values: Any) -> str:
     return "" if values is None else ", ".join(map(str, values))
 
 
-def summary_html(report: ShapeReport) -> str:
-    """One line per tensor group, large: ``input (5, 3, 100) -> output (5, 3, 20) ...``."""
+def summary_html(report: ShapeReport, text_scale: float = 1.0) -> str:
+    """The config line, then the shapes, large: ``input (5, 3, 100) → output (5, 3, 20)  h_n …``.
+
+    Inline styles only (it is also part of the static snapshot). Each shape sits in a
+    ``<span class='lx-NAME'>`` (``lx-input``, ``lx-output``, ``lx-h_n``, ``lx-c_n``).
+    """
     e = html.escape
     shapes = {name: fmt_shape(t.observed) for name, t in report.tensors.items()}
-    states = f"<b>h_n</b> <span class='lx-h_n'>{shapes['h_n']}</span>"
-    if "c_n" in shapes:
-        states += f" &nbsp; <b>c_n</b> <span class='lx-c_n'>{shapes['c_n']}</span>"
+    name_style = "color:#1c4f9c;font-weight:600"
+
+    def item(name: str) -> str:
+        return (
+            f"<span style='{name_style}'>{name}</span>&nbsp;<span class='lx-{name}'>"
+            f"{shapes[name]}</span>"
+        )
+
+    states = " &nbsp; ".join(item(n) for n in ("h_n", "c_n") if n in shapes)
     ok = sum(k.holds for k in report.checks)
-    verdict = "✓" if report.ok else "✗"
+    verdict = (
+        f"<span style='color:#1a7f37'>✓ {ok}/{len(report.checks)} checks</span>"
+        if report.ok
+        else f"<span style='color:#cf222e'>✗ {ok}/{len(report.checks)} checks</span>"
+    )
+    size, small = round(17 * text_scale), round(15 * text_scale)
     return (
-        f"{_CSS}<div class='lx-summary'><code>{e(report.header())}</code><br>"
-        f"<b>input</b> <span class='lx-input'>{shapes['input']}</span> &rarr; "
-        f"<b>output</b> <span class='lx-output'>{shapes['output']}</span> &nbsp; {states}"
-        f" &nbsp; <span title='identity checks'>{verdict} {ok}/{len(report.checks)} checks</span>"
-        "</div>"
+        f"<div class='lx-summary' style=\"{MONO};font-size:{size}px;line-height:1.45;"
+        f"margin:0 0 6px 0\"><div style='font-size:{small}px;color:#24292f'>"
+        f"<code>{e(report.header())}</code> &nbsp; <span title='identity checks'>{verdict}</span>"
+        f"</div>{item('input')} &rarr; {item('output')} &nbsp;&nbsp; {states}</div>"
     )
 
 
-class ShapeExplorer(widgets.VBox):
+def _strip_header(tables: str, header: str) -> str:
+    """The report's HTML without its header line (the summary shows it once)."""
+    h = re.escape(html.escape(header))
+    pattern = rf"<(p|div)[^>]*>\s*(?:<code[^>]*>)?\s*{h}\s*(?:</code>)?\s*</\1>"
+    return re.sub(pattern, "", tables, count=1)
+
+
+class ShapeExplorer(widgets.HBox):
     """Controls for every knob of a recurrent layer and a view that follows them.
+
+    The controls stand in a column on the left, the results beside them (the summary line, the
+    unrolled diagram, then the tables); on a narrow page the results wrap below the controls.
+    Displayed, the explorer also carries a static snapshot of its state as ``text/html`` (see
+    :mod:`lstm_explain.widgets.snapshot`), shown wherever the live widget cannot be.
 
     Attributes:
         controls: widgets keyed by RNNConfig field name (``mode``, ``input_size``,
             ``hidden_size``, ``num_layers``, ``bidirectional``, ``batch_first``, ``proj_size``,
             ``seq_len``, ``batch``, ``lengths``) plus ``unbatched`` (checked: ``batch=None``).
+            The ``proj_size`` slider ends at ``hidden_size - 1`` (:meth:`set` can go beyond it,
+            to show PyTorch's error).
         report: the current :class:`ShapeReport`, or ``None`` while the controls are invalid.
         error_message: the ValueError's message while invalid, else ``None``.
-        summary, tables, error: ``HTML`` widgets of the view; ``diagram``: an ``Image`` (SVG).
+        summary, diagram, tables: ``HTML`` widgets of the view (the diagram is inline SVG). While
+            the controls are invalid the summary shows the message and the last valid diagram
+            and tables stay in place, dimmed.
+        image: the diagram's bytes as rendered (SVG text, or PNG with ``diagram_format="png"``).
+        text_scale: size of the results' text (1.0; 1.25 or 1.5 for a projector).
         refresh_count: how many times the view was rebuilt (one per change).
         timings: milliseconds the last refresh spent on the report and on the diagram.
     """
@@ -102,10 +137,16 @@ class ShapeExplorer(widgets.VBox):
         *,
         diagram_format: str = "svg",
         cache_size: int = 64,
+        text_scale: float = 1.0,
+        text_size_control: bool = False,
         **fields: Any,
     ) -> None:
         """Open the explorer on ``config`` (default ``nn.LSTM(100, 20)`` on ``(5, 3, 100)``),
         with any RNNConfig field overridden by keyword, e.g. ``ShapeExplorer(num_layers=4)``.
+
+        ``text_scale`` sizes the results' text (1.5 for a far projector); ``text_size_control``
+        adds a "text size" switch (100 % / 125 % / 150 %) under the controls, as the classroom app
+        does.
 
         Raises:
             ValueError: if the initial config is invalid or a keyword is not an RNNConfig field.
@@ -130,36 +171,54 @@ class ShapeExplorer(widgets.VBox):
         self._cache_size = cache_size
         self._figures: dict[tuple[float, float], Any] = {}
         self._quiet = False
+        self._text_scale = _check_scale(text_scale)
+        self._shown: tuple[str, str] | None = None  # last valid (diagram, tables) HTML
         self.report: ShapeReport | None = None
         self.error_message: str | None = None
+        self.image = b""
         self.refresh_count = 0
         self.timings: dict[str, Any] = {}
         self.controls = self._make_controls(base)
-        self.summary = widgets.HTML()
-        self.error = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.summary = widgets.HTML(layout=widgets.Layout(min_height="58px"))
+        self.diagram = widgets.HTML()
         self.tables = widgets.HTML()
-        self.diagram = widgets.Image(
-            format="svg+xml" if diagram_format == "svg" else "png",
-            layout=widgets.Layout(max_width="100%", height="auto", object_fit="contain"),
+        results = widgets.VBox(
+            [self.summary, self.diagram, self.tables],
+            layout=widgets.Layout(flex="1 1 560px", min_width="0", overflow="visible"),
         )
-        # the picture first (it is what a class looks at), the tables beside it where the screen
-        # is wide enough, below it otherwise; the config line is shown once, in the summary
-        self.children = [
-            self._controls_box(),
-            self.summary,
-            self.error,
-            widgets.HBox(
-                [self.diagram, self.tables],
-                layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
-            ),
-        ]
+        controls_box = self._controls_box()
+        self.text_size: widgets.ToggleButtons | None = None
+        if text_size_control:
+            options = [("100%", 1.0), ("125%", 1.25), ("150%", 1.5)]
+            if self._text_scale not in dict(options).values():
+                options.append((f"{self._text_scale:.0%}", self._text_scale))
+            self.text_size = widgets.ToggleButtons(
+                options=options,
+                value=self._text_scale,
+                description="text size",
+                tooltips=["as designed", "larger", "for the back of the room"][: len(options)],
+                style={
+                    "description_width": f"{LABEL_WIDTH}px",
+                    "button_width": f"{(CONTROLS_WIDTH - LABEL_WIDTH - 24) // len(options)}px",
+                },
+                layout=widgets.Layout(
+                    width=f"{CONTROLS_WIDTH}px", margin="12px 0 0 0", display="flex"
+                ),
+            )
+            self.text_size.observe(self._on_text_size, names="value")
+            controls_box.children = (*controls_box.children, self.text_size)
+        self.children = [controls_box, results]
+        self.layout.flex_flow = "row wrap"
+        self.layout.align_items = "flex-start"
+        self.layout.grid_gap = "8px 20px"
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
+        self._sync_bounds()
         self.refresh()
 
     # --- controls ------------------------------------------------------------------------
     # Generated from RNNConfig.knobs(): each knob with a ``control`` gets the widget of its
-    # kind (choice: toggle buttons, int: slider, bool: checkbox, ints: text box), in its column.
+    # kind (choice: toggle buttons, int: slider, bool: checkbox, ints: text box), in one column.
     @staticmethod
     def _knobs() -> list[Knob]:
         """The knobs with a control, a ``none`` switch (``unbatched``) right after its field's."""
@@ -170,12 +229,16 @@ class ShapeExplorer(widgets.VBox):
 
     @staticmethod
     def _widget(knob: Knob, value: Any) -> widgets.Widget:
+        label = {"description_width": f"{LABEL_WIDTH}px"}
+        row = widgets.Layout(width=f"{CONTROLS_WIDTH}px")
         if knob.kind == "choice":
+            # one row like the sliders: label on the left, the buttons beside it
             return widgets.ToggleButtons(
                 options=list(knob.choices),
                 value=value,
                 description=knob.label,
-                style={"button_width": "64px", "description_width": "110px"},
+                style={**label, "button_width": f"{(CONTROLS_WIDTH - LABEL_WIDTH - 24) // 3}px"},
+                layout=widgets.Layout(width=f"{CONTROLS_WIDTH}px", display="flex"),
             )
         if knob.kind == "int":
             lo, hi = knob.range or (0, 100)
@@ -185,15 +248,17 @@ class ShapeExplorer(widgets.VBox):
                 max=max(hi, value),
                 description=knob.label,
                 continuous_update=True,
-                style={"description_width": "110px"},
-                layout=widgets.Layout(width="340px"),
+                style=label,
+                layout=row,
             )
         if knob.kind == "bool":
+            # indented, under the sliders (not by the full label width: the labels are long)
             return widgets.Checkbox(
                 value=value,
                 description=knob.label,
-                style={"description_width": "initial"},
-                indent=False,
+                style={"description_width": f"{LABEL_WIDTH - 40}px"},
+                indent=True,
+                layout=row,
             )
         if knob.kind == "ints":
             return widgets.Text(
@@ -201,8 +266,8 @@ class ShapeExplorer(widgets.VBox):
                 description=knob.label,
                 placeholder=knob.placeholder,
                 continuous_update=False,
-                style={"description_width": "110px"},
-                layout=widgets.Layout(width="340px"),
+                style=label,
+                layout=row,
             )
         raise ValueError(f"no control for a knob of kind {knob.kind!r} (knob {knob.name!r})")
 
@@ -222,22 +287,22 @@ class ShapeExplorer(widgets.VBox):
         by_column: dict[str, list[widgets.Widget]] = {}
         for knob in self._knobs():
             by_column.setdefault(knob.control, []).append(self.controls[knob.name])
-        col = widgets.Layout(margin="0 16px 0 0")
-        columns = [c for c in COLUMNS if c in by_column]
+        ordered = [w for c in COLUMNS for w in by_column.get(c, [])]
+        ordered += [w for c, ws in by_column.items() if c not in COLUMNS for w in ws]
         return widgets.VBox(
-            [
-                *by_column.get("top", []),
-                widgets.HBox(
-                    [
-                        widgets.VBox(by_column[c], layout=col)
-                        if i < len(columns) - 1
-                        else widgets.VBox(by_column[c])
-                        for i, c in enumerate(columns)
-                    ],
-                    layout=widgets.Layout(flex_flow="row wrap"),
-                ),
-            ]
+            ordered, layout=widgets.Layout(flex="0 0 auto", width=f"{CONTROLS_WIDTH + 10}px")
         )
+
+    def _sync_bounds(self) -> None:
+        """The rules the sliders can follow: ``proj_size`` ends at ``hidden_size - 1``."""
+        proj, hidden = self.controls.get("proj_size"), self.controls.get("hidden_size")
+        if proj is None or hidden is None:
+            return
+        quiet, self._quiet = self._quiet, True
+        try:
+            proj.max = max(hidden.value - 1, 0)  # clamps a larger value down (ipywidgets)
+        finally:
+            self._quiet = quiet
 
     # --- state ---------------------------------------------------------------------------
     def config_from_controls(self) -> RNNConfig:
@@ -266,13 +331,33 @@ class ShapeExplorer(widgets.VBox):
         """The current config (``None`` while invalid)."""
         return self.report.config if self.report is not None else None
 
+    @property
+    def text_scale(self) -> float:
+        """Size of the results' text and diagram (1.0 = as designed; 1.5 for a far projector)."""
+        return self._text_scale
+
+    @text_scale.setter
+    def text_scale(self, value: float) -> None:
+        self._text_scale = _check_scale(value)
+        self.refresh()
+
+    def _on_text_size(self, change: dict[str, Any]) -> None:
+        self.text_scale = change["new"]
+
     def set(self, **values: Any) -> None:
-        """Set several controls at once (keys of :attr:`controls`) with a single refresh."""
+        """Set several controls at once (keys of :attr:`controls`) with a single refresh.
+
+        A value beyond a slider's end widens the slider (so ``set(proj_size=20)`` with
+        ``hidden_size=20`` shows PyTorch's error instead of being clamped).
+        """
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
             raise ValueError(f"no control named {unknown}; controls are {list(self.controls)}")
         self._quiet = True
         try:
+            if "hidden_size" in values:
+                self.controls["hidden_size"].value = values["hidden_size"]
+                self._sync_bounds()
             for name, value in values.items():
                 w = self.controls[name]
                 if isinstance(w, widgets.Text) and not isinstance(value, str):
@@ -285,17 +370,20 @@ class ShapeExplorer(widgets.VBox):
         self.refresh()
 
     def _on_change(self, change: dict[str, Any]) -> None:
-        if not self._quiet:
-            self.refresh()
+        if self._quiet:
+            return
+        if change.get("owner") is self.controls.get("hidden_size"):
+            self._sync_bounds()
+        self.refresh()
 
     # --- view ----------------------------------------------------------------------------
     def _render(self, report: ShapeReport) -> bytes:
-        """The unrolled diagram as SVG (written directly, ~1 ms) or PNG (matplotlib, one Figure
-        reused per size)."""
+        """The unrolled diagram as SVG (written directly, ~1 ms; labels enlarged for a screen) or
+        PNG (matplotlib, one Figure reused per size)."""
         from ..plotting.unrolled import draw_unrolled, unrolled_svg
 
         if self._format == "svg":
-            return unrolled_svg(report, title=False).encode()
+            return unrolled_svg(report, title=False, min_font=DIAGRAM_MIN_FONT).encode()
         from matplotlib.figure import Figure
 
         size = unrolled_figsize(report.config, title=False)
@@ -334,6 +422,23 @@ class ShapeExplorer(widgets.VBox):
         """Forget computed reports and diagrams (benchmarks time the cold path)."""
         self._cache.clear()
 
+    def _diagram_html(self, image: bytes) -> str:
+        """The diagram for the live view: inline SVG that fills the width it has, between the
+        size where its smallest label is ``MIN_LABEL_PX * text_scale`` and ``MAX_GROWTH`` times
+        that; below it the box scrolls sideways rather than shrink the labels."""
+        if self._format == "png":
+            return data_uri_img(image, "image/png", "unrolled network", "max-width:none")
+        svg = image.decode()
+        lo = diagram_min_width(svg, self._text_scale)
+        style = f"width:100%;height:auto;min-width:{lo}px;max-width:{round(lo * MAX_GROWTH)}px"
+        svg = svg.replace("<svg ", f'<svg class="lx-diagram" style="{style}" ', 1)
+        return f"<div style='overflow-x:auto;max-width:100%'>{svg}</div>"
+
+    def _tables_html(self, report: ShapeReport) -> str:
+        tables = _strip_header(report._repr_html_(), report.header())
+        zoom = "" if self._text_scale == 1 else f"zoom:{self._text_scale:g};"
+        return f"<div style='{zoom}overflow-x:auto;max-width:100%'>{tables}</div>"
+
     def refresh(self) -> None:
         """Rebuild report and view from the controls; an invalid value is shown, not raised."""
         self.refresh_count += 1
@@ -352,30 +457,24 @@ class ShapeExplorer(widgets.VBox):
             return
         self.report = report
         self.error_message = None
-        self.error.value = ""
-        self.error.layout.display = "none"
-        self.summary.value = summary_html(report)
-        # the report's own header line repeats the summary's: leave it out
-        header = f"<p><code>{html.escape(report.header())}</code></p>"
-        self.tables.value = report_html(report).replace(header, "", 1)
-        self.diagram.value = image
-        # natural size (an <img> of an SVG would otherwise stretch to the page's width)
-        width_in, _ = unrolled_figsize(report.config, title=False)
-        self.diagram.layout.width = f"{round(width_in * PX_PER_INCH)}px"
-        self.diagram.layout.display = None
+        self.image = image
+        diagram, tables = self._diagram_html(image), self._tables_html(report)
+        self._shown = (diagram, tables)
+        self.summary.value = summary_html(report, self._text_scale)
+        self.diagram.value = diagram
+        self.tables.value = tables
 
     def _show_error(self, exc: Exception) -> None:
+        """The message where the summary was; the last valid picture stays, dimmed, so the
+        layout does not jump."""
         self.report = None
         kind = "" if isinstance(exc, ValueError) else f"{type(exc).__name__}: "
         self.error_message = kind + str(exc)
-        self.error.value = (
-            f"{_CSS}<div class='lx-error'>✗ invalid configuration: "
-            f"{html.escape(kind + str(exc))}</div>"
-        )
-        self.error.layout.display = None
-        self.summary.value = ""
-        self.tables.value = ""
-        self.diagram.layout.display = "none"
+        self.summary.value = error_html(self.error_message)
+        if self._shown is not None:
+            dim = "opacity:0.3;filter:grayscale(1);pointer-events:none"
+            self.diagram.value = f"<div style='{dim}'>{self._shown[0]}</div>"
+            self.tables.value = f"<div style='{dim}'>{self._shown[1]}</div>"
 
     def shapes_line(self) -> str:
         """The current shapes in one line, e.g. ``input (5, 3, 100) -> output (5, 3, 20) | h_n
@@ -388,8 +487,65 @@ class ShapeExplorer(widgets.VBox):
 
     def view_text(self) -> str:
         """The text the view shows now (HTML tags stripped), for tests and notebooks."""
-        import re
-
-        parts = [self.error.value, self.summary.value, self.tables.value]
+        parts = [self.summary.value, self.tables.value]
         text = re.sub(r"<style>.*?</style>", "", " ".join(parts), flags=re.S)
         return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+    # --- static view -----------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """The current state as static HTML (summary, diagram, tables; inline styles only).
+
+        Display it to keep this moment in a notebook: ``explorer.snapshot()`` shows the state
+        as it is now, whatever the explorer is set to later, with or without a kernel.
+        """
+        if self.report is None:
+            body = error_html(self.error_message or "")
+            text = f"<ShapeExplorer snapshot: invalid: {self.error_message}>"
+        else:
+            from ..plotting.unrolled import unrolled_svg
+
+            svg = unrolled_svg(self.report, title=False, min_font=DIAGRAM_MIN_FONT)
+            width = diagram_min_width(svg, 1.0)
+            img = data_uri_img(
+                svg.encode(),
+                "image/svg+xml",
+                f"unrolled network: {self.shapes_line()}",
+                f"width:{width}px;max-width:none;height:auto",
+            )
+            body = (
+                summary_html(self.report)
+                + f"<div style='overflow-x:auto;max-width:100%;margin:4px 0'>{img}</div>"
+                + _strip_header(self.report._repr_html_(), self.report.header())
+            )
+            text = f"<ShapeExplorer snapshot: {self.report.header()}: {self.shapes_line()}>"
+        note = (
+            f'<div style="{NOTE_STYLE}">Shape explorer (a snapshot of its state; run the '
+            "notebook to turn the knobs)</div>"
+        )
+        return Snapshot(f"<div class='lx-snapshot' style=\"{FONT}\">{note}{body}</div>", text)
+
+    def __repr__(self) -> str:
+        if self.report is None:
+            return f"<ShapeExplorer: invalid: {self.error_message}>"
+        return f"<ShapeExplorer: {self.report.header()}>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The live widget, plus its snapshot as ``text/html`` for front ends without a kernel."""
+        data = super()._repr_mimebundle_(**kwargs)
+        data["text/plain"] = repr(self)
+        data["text/html"] = self.snapshot().html
+        return data
+
+
+def _check_scale(value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.5 <= value <= 3:
+        raise ValueError(f"text_scale must be a number in [0.5, 3] (got text_scale={value!r})")
+    return float(value)
+
+
+def diagram_min_width(svg: str, text_scale: float = 1.0) -> int:
+    """The width (CSS px) at which the diagram's smallest label shows ``MIN_LABEL_PX *
+    text_scale`` px: its viewBox width times ``MIN_LABEL_PX / DIAGRAM_MIN_FONT``."""
+    m = re.search(r'viewBox="0 0 ([0-9.]+) ', svg)
+    width = float(m.group(1)) if m else 600.0
+    return round(width * MIN_LABEL_PX / DIAGRAM_MIN_FONT * text_scale)
