@@ -46,6 +46,8 @@ __all__ = [
     "DOMAIN",
     "ENV_VAR",
     "LANGUAGES",
+    "M_",
+    "Message",
     "N_",
     "_",
     "configure_fonts",
@@ -55,6 +57,7 @@ __all__ = [
     "normalize_language",
     "pgettext",
     "set_language",
+    "tr",
     "use_language",
 ]
 
@@ -190,6 +193,44 @@ _ = gettext
 def N_(message: str) -> str:  # gettext's conventional name
     """Mark ``message`` for extraction without translating it now (module-level constants)."""
     return message
+
+
+class Message(str):
+    """English text that remembers how it was made, so it can be shown in another language later.
+
+    A result (a report's notes, a check's name) is built once but rendered in whatever language is
+    in effect when it is shown. ``M_("{n} steps", n=3)`` is the string ``"3 steps"`` (so
+    ``to_dict()``, ``==``, ``in`` and JSON see plain English), and :func:`tr` renders it again,
+    translated, at display time. Formatting placeholders that are themselves messages are
+    translated too.
+    """
+
+    template: str
+    kwargs: dict
+
+    def translated(self) -> str:
+        """The text in the current language."""
+        kwargs = {k: tr(v) if isinstance(v, Message) else v for k, v in self.kwargs.items()}
+        text = gettext(self.template)
+        return text.format(**kwargs) if kwargs else text
+
+
+def M_(template: str, /, **kwargs: object) -> Message:  # noqa: N802 - gettext-style marker
+    """``template.format(**kwargs)`` in English, translatable later by :func:`tr` (extracted)."""
+    msg = Message(template.format(**kwargs) if kwargs else template)
+    msg.template = template
+    msg.kwargs = kwargs
+    return msg
+
+
+def tr(text: object) -> object:
+    """``text`` in the current language: a :class:`Message` re-rendered, a plain string looked up
+    as a msgid (English when the catalog lacks it), anything else unchanged."""
+    if isinstance(text, Message):
+        return text.translated()
+    if isinstance(text, str) and text:
+        return gettext(text)
+    return text
 
 
 #: Fonts with Simplified Chinese glyphs, best first: Debian/Ubuntu (fonts-noto-cjk,
