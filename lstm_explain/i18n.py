@@ -47,8 +47,8 @@ __all__ = [
     "ENV_VAR",
     "LANGUAGES",
     "M_",
-    "Message",
     "N_",
+    "Message",
     "_",
     "configure_fonts",
     "get_language",
@@ -208,6 +208,16 @@ class Message(str):
     template: str
     kwargs: dict
 
+    def __add__(self, other: object) -> str:
+        if not isinstance(other, str):
+            return NotImplemented
+        return _joined(self, other)
+
+    def __radd__(self, other: object) -> str:
+        if not isinstance(other, str):
+            return NotImplemented
+        return _joined(other, self)
+
     def translated(self) -> str:
         """The text in the current language."""
         kwargs = {k: tr(v) if isinstance(v, Message) else v for k, v in self.kwargs.items()}
@@ -215,11 +225,19 @@ class Message(str):
         return text.format(**kwargs) if kwargs else text
 
 
-def M_(template: str, /, **kwargs: object) -> Message:  # noqa: N802 - gettext-style marker
+def M_(template: str, /, **kwargs: object) -> Message:
     """``template.format(**kwargs)`` in English, translatable later by :func:`tr` (extracted)."""
     msg = Message(template.format(**kwargs) if kwargs else template)
     msg.template = template
     msg.kwargs = kwargs
+    return msg
+
+
+def _joined(first: str, second: str) -> Message:
+    """``first + second`` that still translates its parts (``cause += M_("; ...")``)."""
+    msg = Message(str.__add__(str(first), str(second)))
+    msg.template = "{first}{second}"
+    msg.kwargs = {"first": first, "second": second}
     return msg
 
 

@@ -306,8 +306,7 @@ class ShapeReport:
         match = sum(t.matches for t in self.tensors.values())
         hold = sum(k.holds for k in self.checks)
         return _(
-            "{match}/{tensors} shapes as predicted, {hold}/{checks} checks hold, "
-            "{num:,} parameters"
+            "{match}/{tensors} shapes as predicted, {hold}/{checks} checks hold, {num:,} parameters"
         ).format(
             match=match,
             tensors=len(self.tensors),

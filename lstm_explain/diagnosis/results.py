@@ -230,8 +230,7 @@ def diagnosis_html(d: Diagnosis) -> str:
                 )
             items.append(
                 R.Html(
-                    f"<b>{R.esc(p.tensor)}</b>: {head}<br>{R.esc(tr(p.cause))}"
-                    f"{R.code_block(p.fix)}"
+                    f"<b>{R.esc(p.tensor)}</b>: {head}<br>{R.esc(tr(p.cause))}{R.code_block(p.fix)}"
                 )
             )
         parts.append(R.html_list(items, ordered=True, kind="lx-problems"))

@@ -46,7 +46,9 @@ def _role_lines(
         dims = axes.get(role)
         text = fmt_spec(spec)
         if isinstance(spec, PackedSpec):
-            lines.append(_("{role} packed data {shape}").format(role=role, shape=fmt_shape(spec.data)))
+            lines.append(
+                _("{role} packed data {shape}").format(role=role, shape=fmt_shape(spec.data))
+            )
             if dims:
                 lines.append(f"  = ({', '.join(dims)})")
             lines += _wrap_list("  batch_sizes", list(spec.batch_sizes))
