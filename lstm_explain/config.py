@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
+from .i18n import N_
+
 MODES = ("RNN", "LSTM", "GRU")
 NONLINEARITIES = ("tanh", "relu")
 #: Weight blocks stacked in ``weight_ih_l*`` / ``weight_hh_l*``: RNN 1, GRU 3 (r, z, n), LSTM 4 (i, f, g, o).
@@ -170,7 +172,7 @@ class RNNConfig:
         help="LSTM only; 0 = no projection",
         control="sizes",
         range=(0, 127),
-        label="proj_size (LSTM)",
+        label=N_("proj_size (LSTM)"),
         modes=("LSTM",),
     )
     bias: bool = knob(True, kind="bool")
@@ -184,7 +186,7 @@ class RNNConfig:
         help="time steps, T",
         control="input",
         range=(1, 30),
-        label="seq_len (T)",
+        label=N_("seq_len (T)"),
         input=True,
     )
     batch: int | None = knob(
@@ -193,14 +195,14 @@ class RNNConfig:
         help="sequences, N",
         control="input",
         range=(1, 16),
-        label="batch (N)",
+        label=N_("batch (N)"),
         input=True,
         none=Knob(
             "bool",
             name="unbatched",
             help="one 2-D sequence (T, H_in)",
             control="switches",
-            label="unbatched input (no batch axis)",
+            label=N_("unbatched input (no batch axis)"),
         ),
     )
     lengths: tuple[int, ...] | None = knob(
@@ -208,8 +210,8 @@ class RNNConfig:
         kind="ints",
         help="e.g. 10,7,3: pad and pack",
         control="input",
-        label="lengths (packed)",
-        placeholder="e.g. 5, 3, 2 (empty: not packed)",
+        label=N_("lengths (packed)"),
+        placeholder=N_("e.g. 5, 3, 2 (empty: not packed)"),
         input=True,
     )
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .i18n import N_, _
+
 if TYPE_CHECKING:  # pragma: no cover
     from torch import Tensor, nn
 
@@ -28,15 +30,15 @@ SIGMOID_GATES = ("i", "f", "o", "r", "z")
 
 #: What each traced gate is, for the text and HTML tables.
 GATE_MEANINGS = {
-    "i": "input gate σ",
-    "f": "forget gate σ",
-    "g": "cell candidate tanh",
-    "o": "output gate σ",
-    "c": "cell state c_t",
-    "h": "hidden state h_t",
-    "r": "reset gate σ",
-    "z": "update gate σ",
-    "n": "new gate tanh",
+    "i": N_("input gate σ"),
+    "f": N_("forget gate σ"),
+    "g": N_("cell candidate tanh"),
+    "o": N_("output gate σ"),
+    "c": N_("cell state c_t"),
+    "h": N_("hidden state h_t"),
+    "r": N_("reset gate σ"),
+    "z": N_("update gate σ"),
+    "n": N_("new gate tanh"),
 }
 
 
@@ -172,54 +174,68 @@ class GateTrace:
             f"GateTrace({self.mode}, T={self.seq_len}, N={self.batch}, "
             f"hidden_size={self.hidden_size}"
             + (f", proj_size={self.proj_size}" if self.proj_size else "")
-            + (", packed" if self.lengths is not None else "")
-            + (", unbatched" if not self.batched else "")
+            + (_(", packed") if self.lengths is not None else "")
+            + (_(", unbatched") if not self.batched else "")
             + ")"
         )
 
     def _where(self) -> str:
         """Which layers and directions were traced: ``layers 0..1 x forward, backward``."""
-        dirs = ", ".join(("forward", "backward")[: self.num_directions])
-        layers = "layer 0" if self.num_layers == 1 else f"layers 0..{self.num_layers - 1}"
-        return f"gates[layer][direction][gate] for {layers} x {dirs}"
+        dirs = ", ".join((_("forward"), _("backward"))[: self.num_directions])
+        layers = (
+            _("layer 0")
+            if self.num_layers == 1
+            else _("layers 0..{last}").format(last=self.num_layers - 1)
+        )
+        return _("gates[layer][direction][gate] for {layers} x {dirs}").format(
+            layers=layers, dirs=dirs
+        )
 
     def _rows(self) -> list[tuple[str, str, str]]:
         """``(gate, shape, meaning)``: every layer and direction has the same shapes."""
         from .render import fmt_shape
 
         return [
-            (g, fmt_shape(t.shape), GATE_MEANINGS.get(g, "")) for g, t in self.gates[0][0].items()
+            (g, fmt_shape(t.shape), _(GATE_MEANINGS[g]) if g in GATE_MEANINGS else "")
+            for g, t in self.gates[0][0].items()
         ]
 
-    def _state_shapes(self) -> list[tuple[str, str, str]]:
-        """``(tensor, shape, note)`` for the input, initial states and the module's outputs."""
+    def _state_shapes(self, translate: bool = True) -> list[tuple[str, str, str]]:
+        """``(tensor, shape, note)`` for the input, initial states and the module's outputs
+        (``translate=False``: the English of ``to_dict()``)."""
         from .render import fmt_shape
 
-        out = [("input", fmt_shape(self.input.shape), "layer-0 input, time-major, padded")]
-        out.append(("h_0", fmt_shape(self.h_0.shape), "initial state used, batched"))
+        t = _ if translate else str
+        out = [("input", fmt_shape(self.input.shape), t(N_("layer-0 input, time-major, padded")))]
+        out.append(("h_0", fmt_shape(self.h_0.shape), t(N_("initial state used, batched"))))
         if self.c_0 is not None:
-            out.append(("c_0", fmt_shape(self.c_0.shape), "initial state used, batched"))
+            out.append(("c_0", fmt_shape(self.c_0.shape), t(N_("initial state used, batched"))))
+        returned = t(N_("as returned"))
         if hasattr(self.output, "batch_sizes"):  # a PackedSequence
             out.append(
-                ("output", "packed data " + fmt_shape(self.output.data.shape), "as returned")
+                ("output", t(N_("packed data ")) + fmt_shape(self.output.data.shape), returned)
             )
         else:
-            out.append(("output", fmt_shape(self.output.shape), "as returned"))
-        out.append(("h_n", fmt_shape(self.h_n.shape), "as returned"))
+            out.append(("output", fmt_shape(self.output.shape), returned))
+        out.append(("h_n", fmt_shape(self.h_n.shape), returned))
         if self.c_n is not None:
-            out.append(("c_n", fmt_shape(self.c_n.shape), "as returned"))
+            out.append(("c_n", fmt_shape(self.c_n.shape), returned))
         return out
 
     def summary(self) -> str:
         """A few lines: mode, sizes, and the gate shapes of every layer and direction."""
-        dirs = ("forward", "backward")[: self.num_directions]
+        dirs = (_("forward"), _("backward"))[: self.num_directions]
         lines = [self._title()]
         for layer in range(self.num_layers):
             for d, name in enumerate(dirs):
                 shapes = ", ".join(
                     f"{g} {tuple(t.shape)}" for g, t in self.gates[layer][d].items()
                 ).replace("torch.Size", "")
-                lines.append(f"  layer {layer} {name}: {shapes}")
+                lines.append(
+                    _("  layer {layer} {direction}: {shapes}").format(
+                        layer=layer, direction=name, shapes=shapes
+                    )
+                )
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -229,7 +245,7 @@ class GateTrace:
             "seq_len": self.seq_len,
             "batch": self.batch,
             "gate_names": list(self.gate_names),
-            "tensors": {name: shape for name, shape, _ in self._state_shapes()},
+            "tensors": {name: shape for name, shape, _n in self._state_shapes(translate=False)},
             "gates": [
                 {
                     "layer": layer,
@@ -247,8 +263,8 @@ class GateTrace:
         from .render import text_table
 
         lines = [self._title(), self.config.code(), "", self._where() + ":"]
-        lines += text_table(self._rows(), ("gate", "shape", "meaning"), indent="  ")
-        lines += ["", "tensors:"]
+        lines += text_table(self._rows(), (_("gate"), _("shape"), _("meaning")), indent="  ")
+        lines += ["", _("tensors:")]
         lines += text_table(self._state_shapes(), indent="  ")
         return "\n".join(lines)
 
@@ -264,10 +280,13 @@ class GateTrace:
             R.caption(self._title(), self.config.code()),
             R.paragraph(R.code(self._where())),
             R.html_table(
-                ("gate", "shape", "meaning"), self._rows(), mono=(0, 1), kind="lx-gate-shapes"
+                (_("gate"), _("shape"), _("meaning")),
+                self._rows(),
+                mono=(0, 1),
+                kind="lx-gate-shapes",
             ),
             R.html_table(
-                ("tensor", "shape", ""), self._state_shapes(), mono=(0, 1), kind="lx-tensors"
+                (_("tensor"), _("shape"), ""), self._state_shapes(), mono=(0, 1), kind="lx-tensors"
             ),
         )
 

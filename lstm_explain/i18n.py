@@ -46,7 +46,9 @@ __all__ = [
     "DOMAIN",
     "ENV_VAR",
     "LANGUAGES",
+    "M_",
     "N_",
+    "Message",
     "_",
     "configure_fonts",
     "get_language",
@@ -55,6 +57,7 @@ __all__ = [
     "normalize_language",
     "pgettext",
     "set_language",
+    "tr",
     "use_language",
 ]
 
@@ -190,6 +193,62 @@ _ = gettext
 def N_(message: str) -> str:  # gettext's conventional name
     """Mark ``message`` for extraction without translating it now (module-level constants)."""
     return message
+
+
+class Message(str):
+    """English text that remembers how it was made, so it can be shown in another language later.
+
+    A result (a report's notes, a check's name) is built once but rendered in whatever language is
+    in effect when it is shown. ``M_("{n} steps", n=3)`` is the string ``"3 steps"`` (so
+    ``to_dict()``, ``==``, ``in`` and JSON see plain English), and :func:`tr` renders it again,
+    translated, at display time. Formatting placeholders that are themselves messages are
+    translated too.
+    """
+
+    template: str
+    kwargs: dict
+
+    def __add__(self, other: object) -> str:
+        if not isinstance(other, str):
+            return NotImplemented
+        return _joined(self, other)
+
+    def __radd__(self, other: object) -> str:
+        if not isinstance(other, str):
+            return NotImplemented
+        return _joined(other, self)
+
+    def translated(self) -> str:
+        """The text in the current language."""
+        kwargs = {k: tr(v) if isinstance(v, Message) else v for k, v in self.kwargs.items()}
+        text = gettext(self.template)
+        return text.format(**kwargs) if kwargs else text
+
+
+def M_(template: str, /, **kwargs: object) -> Message:
+    """``template.format(**kwargs)`` in English, translatable later by :func:`tr` (extracted)."""
+    msg = Message(template.format(**kwargs) if kwargs else template)
+    msg.template = template
+    msg.kwargs = kwargs
+    return msg
+
+
+def _joined(first: str, second: str) -> Message:
+    """``first + second`` that still translates its parts (``cause += M_("; ...")``)."""
+    msg = Message(str.__add__(str(first), str(second)))
+    msg.template = "{first}{second}"
+    msg.kwargs = {"first": first, "second": second}
+    return msg
+
+
+def tr(text: object) -> object:
+    """``text`` in the current language: a :class:`Message` re-rendered, a plain string looked up
+    as a msgid (English when the catalog lacks it), anything else unchanged."""
+    if isinstance(text, Message):
+        return text.translated()
+    if isinstance(text, str) and text:
+        return gettext(text)
+    return text
 
 
 #: Fonts with Simplified Chinese glyphs, best first: Debian/Ubuntu (fonts-noto-cjk,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .config import RNNConfig
+from .i18n import M_
 from .render import fmt_shape
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,9 +90,9 @@ def identity_checks(
             lhs = _slice_text(c, "-1")
             checks.append(
                 Check(
-                    f"{lhs} equals h_n[-1]",
+                    M_("{lhs} equals h_n[-1]", lhs=lhs),
                     torch.equal(out[-1], h[-1]),
-                    "the top layer's output at the last step is its final hidden state",
+                    M_("the top layer's output at the last step is its final hidden state"),
                     lhs,
                     "h_n[-1]",
                 )
@@ -100,9 +101,12 @@ def identity_checks(
             lhs = _slice_text(c, "-1", fwd)
             checks.append(
                 Check(
-                    f"forward half of output at the last step equals h_n[-2]: {lhs} == h_n[-2]",
+                    M_(
+                        "forward half of output at the last step equals h_n[-2]: {lhs} == h_n[-2]",
+                        lhs=lhs,
+                    ),
                     torch.equal(out[-1, :, :P], h[-2]),
-                    "the forward direction ends at t = T-1",
+                    M_("the forward direction ends at t = T-1"),
                     lhs,
                     "h_n[-2]",
                 )
@@ -110,9 +114,13 @@ def identity_checks(
             lhs = _slice_text(c, "0", bwd)
             checks.append(
                 Check(
-                    f"backward half of output at the first step equals h_n[-1]: {lhs} == h_n[-1]",
+                    M_(
+                        "backward half of output at the first step equals h_n[-1]: "
+                        "{lhs} == h_n[-1]",
+                        lhs=lhs,
+                    ),
                     torch.equal(out[0, :, P:], h[-1]),
-                    "the backward direction runs from t = T-1 down to t = 0 and ends there",
+                    M_("the backward direction runs from t = T-1 down to t = 0 and ends there"),
                     lhs,
                     "h_n[-1]",
                 )
@@ -121,9 +129,13 @@ def identity_checks(
                 lhs = _slice_text(c, "-1", bwd)
                 checks.append(
                     Check(
-                        f"backward half of output at the last step is not h_n[-1]: {lhs} != h_n[-1]",
+                        M_(
+                            "backward half of output at the last step is not h_n[-1]: "
+                            "{lhs} != h_n[-1]",
+                            lhs=lhs,
+                        ),
                         not torch.allclose(out[-1, :, P:], h[-1]),
-                        "at t = T-1 the backward direction has read one step only",
+                        M_("at t = T-1 the backward direction has read one step only"),
                         lhs,
                         "h_n[-1]",
                     )
@@ -137,9 +149,13 @@ def identity_checks(
         if D == 1:
             checks.append(
                 Check(
-                    f"output at each sequence's last valid step equals h_n[-1]: {where}] == h_n[-1][i]",
+                    M_(
+                        "output at each sequence's last valid step equals h_n[-1]: "
+                        "{where} == h_n[-1][i]",
+                        where=f"{where}]",
+                    ),
                     torch.equal(last_valid, h[-1]),
-                    "with packing, each sequence's final state is taken at its own length",
+                    M_("with packing, each sequence's final state is taken at its own length"),
                     f"{where}]",
                     "h_n[-1][i]",
                 )
@@ -147,20 +163,29 @@ def identity_checks(
         else:
             checks.append(
                 Check(
-                    f"forward half at each sequence's last valid step equals h_n[-2]: "
-                    f"{where}, :{P}] == h_n[-2][i]",
+                    M_(
+                        "forward half at each sequence's last valid step equals h_n[-2]: "
+                        "{where} == h_n[-2][i]",
+                        where=f"{where}, :{P}]",
+                    ),
                     torch.equal(last_valid[:, :P], h[-2]),
-                    "the forward direction stops at each sequence's own last step",
+                    M_("the forward direction stops at each sequence's own last step"),
                     f"{where}, :{P}]",
                     "h_n[-2][i]",
                 )
             )
             checks.append(
                 Check(
-                    f"backward half of output at the first step equals h_n[-1]: "
-                    f"{_slice_text(c, '0', bwd)} == h_n[-1]",
+                    M_(
+                        "backward half of output at the first step equals h_n[-1]: "
+                        "{lhs} == h_n[-1]",
+                        lhs=_slice_text(c, "0", bwd),
+                    ),
                     torch.equal(out[0, :, P:], h[-1]),
-                    "the backward direction starts at each sequence's last valid step, ends at t = 0",
+                    M_(
+                        "the backward direction starts at each sequence's last valid step, "
+                        "ends at t = 0"
+                    ),
                     _slice_text(c, "0", bwd),
                     "h_n[-1]",
                 )
@@ -170,10 +195,14 @@ def identity_checks(
             pad_zero = bool((out[-1, short] == 0).all())
             checks.append(
                 Check(
-                    f"{_slice_text(c, '-1')} is zero padding, not h_n, for the sequences "
-                    f"shorter than seq_len (rows {short})",
+                    M_(
+                        "{lhs} is zero padding, not h_n, for the sequences shorter than seq_len "
+                        "(rows {rows})",
+                        lhs=_slice_text(c, "-1"),
+                        rows=short,
+                    ),
                     pad_zero and not torch.equal(out[-1, short, :P], h[-D, short]),
-                    "pad_packed_sequence fills steps past a sequence's length with zeros",
+                    M_("pad_packed_sequence fills steps past a sequence's length with zeros"),
                     _slice_text(c, "-1"),
                     "h_n[-1]",
                 )
@@ -182,9 +211,12 @@ def identity_checks(
     if c.batch_first and c.batch is not None:
         checks.append(
             Check(
-                f"batch_first leaves h_n as (num_layers*D, N, H_out): h_n.shape = {fmt_shape(h_n.shape)}",
+                M_(
+                    "batch_first leaves h_n as (num_layers*D, N, H_out): h_n.shape = {shape}",
+                    shape=fmt_shape(h_n.shape),
+                ),
                 tuple(h_n.shape) == (c.num_layers * D, c.batch, P),
-                "batch_first reorders only input and output; the states keep batch on axis 1",
+                M_("batch_first reorders only input and output; the states keep batch on axis 1"),
                 "h_n.shape",
                 fmt_shape((c.num_layers * D, c.batch, P)),
             )
@@ -192,9 +224,12 @@ def identity_checks(
     if c.batch is None:
         checks.append(
             Check(
-                f"unbatched input gives a 2-D h_n of shape (num_layers*D, H_out) = {fmt_shape(h_n.shape)}",
+                M_(
+                    "unbatched input gives a 2-D h_n of shape (num_layers*D, H_out) = {shape}",
+                    shape=fmt_shape(h_n.shape),
+                ),
                 tuple(h_n.shape) == (c.num_layers * D, P),
-                "without a batch axis the states have no batch axis either",
+                M_("without a batch axis the states have no batch axis either"),
                 "h_n.shape",
                 fmt_shape((c.num_layers * D, P)),
             )
@@ -202,10 +237,14 @@ def identity_checks(
     if c.proj_size and c_n is not None:
         checks.append(
             Check(
-                f"with proj_size, output's last dim is D*proj_size = {D * P} while c_n keeps "
-                f"hidden_size = {c.hidden_size}",
+                M_(
+                    "with proj_size, output's last dim is D*proj_size = {dp} while c_n keeps "
+                    "hidden_size = {hidden_size}",
+                    dp=D * P,
+                    hidden_size=c.hidden_size,
+                ),
                 output.shape[-1] == D * P and c_n.shape[-1] == c.hidden_size and h_n.shape[-1] == P,
-                "the projection shrinks h (and so output and h_n), not the cell state c",
+                M_("the projection shrinks h (and so output and h_n), not the cell state c"),
                 "output.shape[-1], c_n.shape[-1]",
                 f"{D * P}, {c.hidden_size}",
             )
@@ -249,7 +288,7 @@ def _layout_check(
             if c.lengths is not None:
                 packed = pack_padded_sequence(x, list(c.lengths), enforce_sorted=False)
                 y, state = single(packed, hx)
-                y, _ = pad_packed_sequence(y, total_length=x.shape[0])
+                y, _sizes = pad_packed_sequence(y, total_length=x.shape[0])
             else:
                 y, state = single(x, hx)
             hl, cl = state if c0 is not None else (state, None)
@@ -258,11 +297,19 @@ def _layout_check(
                 ok &= torch.allclose(cl, c_all[layer], atol=1e-6)
             x = y
     return Check(
-        f"h_n is (num_layers, D, N, H_out) flattened layer-major: h_n.view({L}, {D}, N, {P})[l, d] "
-        "is layer l, direction d",
+        M_(
+            "h_n is (num_layers, D, N, H_out) flattened layer-major: h_n.view({L}, {D}, N, {P})"
+            "[l, d] is layer l, direction d",
+            L=L,
+            D=D,
+            P=P,
+        ),
         bool(ok),
-        f"each of the {L} layer(s) re-run alone with the module's own weights gives the same final "
-        "state (within 1e-6)",
+        M_(
+            "each of the {L} layer(s) re-run alone with the module's own weights gives the same "
+            "final state (within 1e-6)",
+            L=L,
+        ),
         f"h_n.view({L}, {D}, N, {P})[l, d]",
         "layer l run alone",
     )

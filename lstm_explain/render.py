@@ -34,6 +34,7 @@ unstyled. Every element here carries its own ``style='…'``; the ``class`` name
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -57,6 +58,13 @@ def mark(ok: bool) -> str:
 # --- text ---------------------------------------------------------------------------------
 
 TextCell = str | Sequence[str]
+
+
+def text_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: 2 for each wide (CJK) character, else 1."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def text_table(
@@ -87,11 +95,14 @@ def text_table(
     widths = [0] * ncols
     for row in every:
         for i, cell in enumerate(row):
-            widths[i] = max(widths[i], *(len(s) for s in cell), 0)
+            widths[i] = max(widths[i], *(text_width(s) for s in cell), 0)
 
     def line(cells: list[str]) -> str:
         parts = [
-            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
+            c.rjust(widths[i] - text_width(c) + len(c))
+            if i in right
+            else c.ljust(widths[i] - text_width(c) + len(c))
+            for i, c in enumerate(cells)
         ]
         return (indent + "  ".join(parts)).rstrip()
 
@@ -99,7 +110,7 @@ def text_table(
     if head:
         out.append(line([h[0] for h in head]))
         if rule:
-            out.append("-" * len(out[-1]))
+            out.append("-" * text_width(out[-1]))
     for row in body:
         height = max((len(cell) for cell in row), default=1)
         for k in range(height):

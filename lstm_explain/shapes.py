@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import render as R
 from .config import GATE_BLOCKS, RNNConfig
+from .i18n import M_, _, tr
 from .identities import Check, identity_checks
 from .render import Shape, fmt_shape
 
@@ -144,11 +145,12 @@ def parameter_formula(config: RNNConfig) -> list[str]:
         if c.proj_size:
             terms.append(f"{c.proj_size}*{c.hidden_size}")
         total = c.num_directions * layer_parameter_count(c, layer)
-        lines.append(
-            f"layer {layer}: {c.num_directions} x [{' + '.join(terms)}] = {total:,}"
+        formula = (
+            f"{c.num_directions} x [{' + '.join(terms)}] = {total:,}"
             f"  (D x [G*H*(in + H_out){' + 2*G*H' if c.bias else ''}"
             f"{' + proj_size*H' if c.proj_size else ''}], G={g})"
         )
+        lines.append(M_("layer {layer}: {formula}", layer=layer, formula=formula))
     return lines
 
 
@@ -215,7 +217,7 @@ def run_module(module: nn.Module, config: RNNConfig, values: dict[str, Any]) -> 
                 x, list(config.lengths), batch_first=config.batch_first, enforce_sorted=False
             )
             out, state = module(packed, hx)
-            out, _ = pad_packed_sequence(
+            out, _sizes = pad_packed_sequence(
                 out, batch_first=config.batch_first, total_length=config.seq_len
             )
         else:
@@ -292,20 +294,25 @@ class ShapeReport:
     def header(self) -> str:
         c = self.config
         if c.batch is None:
-            data = f"unbatched input, seq_len={c.seq_len}"
+            data = _("unbatched input, seq_len={seq_len}").format(seq_len=c.seq_len)
         else:
             data = f"batch={c.batch}, seq_len={c.seq_len}"
             if c.lengths is not None:
-                data += f", lengths={list(c.lengths)} (packed)"
-        return f"{c.code()}  on  {data}"
+                data += _(", lengths={lengths} (packed)").format(lengths=list(c.lengths))
+        return _("{code}  on  {data}").format(code=c.code(), data=data)
 
     def summary(self) -> str:
         """One line: how many shapes match and checks hold."""
         match = sum(t.matches for t in self.tensors.values())
         hold = sum(k.holds for k in self.checks)
-        return (
-            f"{match}/{len(self.tensors)} shapes as predicted, {hold}/{len(self.checks)} checks "
-            f"hold, {self.num_parameters:,} parameters"
+        return _(
+            "{match}/{tensors} shapes as predicted, {hold}/{checks} checks hold, {num:,} parameters"
+        ).format(
+            match=match,
+            tensors=len(self.tensors),
+            hold=hold,
+            checks=len(self.checks),
+            num=self.num_parameters,
         )
 
     def shapes_table(self) -> str:
@@ -321,24 +328,24 @@ class ShapeReport:
             (
                 t.name,
                 fmt_shape(t.predicted),
-                fmt_shape(t.observed) + ("" if t.matches else "  <-- differs"),
+                fmt_shape(t.observed) + ("" if t.matches else _("  <-- differs")),
                 "(" + ", ".join(t.dims) + ")",
                 t.formula,
             )
             for t in self.tensors.values()
         ]
-        header = ("tensor", "predicted", "observed", "axes", "formula")
+        header = (_("tensor"), _("predicted"), _("observed"), _("axes"), _("formula"))
         lines = [self.header(), "", *R.text_table(rows, header)]
-        lines += ["", f"parameters: {self.num_parameters:,} in total"]
+        lines += ["", _("parameters: {num:,} in total").format(num=self.num_parameters)]
         lines += R.text_table(
             [(name, fmt_shape(shape)) for name, shape in self.parameters.items()], indent="  "
         )
-        lines += [f"  {line}" for line in self.parameter_formula]
-        lines += ["", "checks:"]
-        lines += [f"  {R.mark(k.holds)} {k.name}  ({k.detail})" for k in self.checks]
+        lines += [f"  {tr(line)}" for line in self.parameter_formula]
+        lines += ["", _("checks:")]
+        lines += [f"  {R.mark(k.holds)} {tr(k.name)}  ({tr(k.detail)})" for k in self.checks]
         if self.notes:
-            lines += ["", "notes:"]
-            lines += [f"  - {n}" for n in self.notes]
+            lines += ["", _("notes:")]
+            lines += [f"  - {tr(n)}" for n in self.notes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -355,7 +362,7 @@ def report_html(report: ShapeReport, *, caption: bool = True) -> str:
     that shows it elsewhere; the summary line (✓/✗, counts) stays.
     """
     shapes = R.html_table(
-        ("tensor", "predicted", "observed", "axes", "formula"),
+        (_("tensor"), _("predicted"), _("observed"), _("axes"), _("formula")),
         [
             (
                 t.name,
@@ -370,19 +377,19 @@ def report_html(report: ShapeReport, *, caption: bool = True) -> str:
         kind="lx-shapes",
     )
     checks = R.html_table(
-        ("", "check", "why"),
-        [(R.mark_html(k.holds), k.name, k.detail) for k in report.checks],
+        ("", _("check"), _("why")),
+        [(R.mark_html(k.holds), tr(k.name), tr(k.detail)) for k in report.checks],
         kind="lx-checks",
     )
     params = R.details(
-        f"parameters: {report.num_parameters:,} in total",
+        _("parameters: {num:,} in total").format(num=report.num_parameters),
         R.html_table(
-            ("name", "shape"),
+            (_("name"), _("shape")),
             [(name, fmt_shape(shape)) for name, shape in report.parameters.items()],
             mono=(0, 1),
             kind="lx-params",
         ),
-        R.html_list(R.code(line) for line in report.parameter_formula),
+        R.html_list(R.code(tr(line)) for line in report.parameter_formula),
     )
     parts = []
     if caption:
@@ -391,7 +398,7 @@ def report_html(report: ShapeReport, *, caption: bool = True) -> str:
     parts.append(R.paragraph(R.Html(f"{R.mark_html(report.ok)} {R.esc(report.summary())}")))
     parts += [shapes, checks, params]
     if report.notes:
-        parts.append(R.html_list(report.notes, kind="lx-notes"))
+        parts.append(R.html_list([tr(n) for n in report.notes], kind="lx-notes"))
     return R.block("lx-report", *parts)
 
 
@@ -399,42 +406,68 @@ def _notes(c: RNNConfig) -> list[str]:
     notes = []
     if c.dropout and c.num_layers == 1:
         notes.append(
-            f"dropout={c.dropout} does nothing with num_layers=1: nn.{c.mode} applies dropout to "
-            "the outputs of every layer except the last (torch warns about this)."
+            M_(
+                "dropout={dropout} does nothing with num_layers=1: nn.{mode} applies dropout to "
+                "the outputs of every layer except the last (torch warns about this).",
+                dropout=c.dropout,
+                mode=c.mode,
+            )
         )
     elif c.dropout:
         notes.append(
-            f"dropout={c.dropout} applies between layers in training mode only (not after the last "
-            "layer); this report runs the module in eval mode, so every value is deterministic."
+            M_(
+                "dropout={dropout} applies between layers in training mode only (not after the "
+                "last layer); this report runs the module in eval mode, so every value is "
+                "deterministic.",
+                dropout=c.dropout,
+            )
         )
     if c.batch_first:
         notes.append(
-            "batch_first=True changes only input and output to (N, seq_len, *); h_0 and h_n"
-            + (" (and c_0, c_n)" if c.mode == "LSTM" else "")
-            + " stay (num_layers * D, N, H_out)."
+            M_(
+                "batch_first=True changes only input and output to (N, seq_len, *); h_0 and h_n "
+                "(and c_0, c_n) stay (num_layers * D, N, H_out)."
+            )
+            if c.mode == "LSTM"
+            else M_(
+                "batch_first=True changes only input and output to (N, seq_len, *); h_0 and h_n "
+                "stay (num_layers * D, N, H_out)."
+            )
         )
     if c.batch is None:
         notes.append(
-            "Unbatched input (seq_len, input_size): every tensor loses its batch axis, the states "
-            "included: h_0 must be 2-D (num_layers * D, H_out)."
+            M_(
+                "Unbatched input (seq_len, input_size): every tensor loses its batch axis, the "
+                "states included: h_0 must be 2-D (num_layers * D, H_out)."
+            )
         )
     if c.lengths is not None:
         notes.append(
-            "The padded batch is run as a PackedSequence: pack_padded_sequence(x, lengths, "
-            f"batch_first={c.batch_first}, enforce_sorted=False); output is shown after "
-            f"pad_packed_sequence(..., total_length={c.seq_len}), so steps past a sequence's "
-            "length are zeros and h_n holds each sequence's state at its own last step."
+            M_(
+                "The padded batch is run as a PackedSequence: pack_padded_sequence(x, lengths, "
+                "batch_first={batch_first}, enforce_sorted=False); output is shown after "
+                "pad_packed_sequence(..., total_length={seq_len}), so steps past a sequence's "
+                "length are zeros and h_n holds each sequence's state at its own last step.",
+                batch_first=c.batch_first,
+                seq_len=c.seq_len,
+            )
         )
     if c.proj_size:
         notes.append(
-            f"proj_size={c.proj_size}: h is projected by weight_hr_l* (proj_size, hidden_size), so "
-            f"output and h_n use {c.proj_size} features per direction while c_n keeps "
-            f"hidden_size={c.hidden_size}."
+            M_(
+                "proj_size={proj_size}: h is projected by weight_hr_l* (proj_size, hidden_size), "
+                "so output and h_n use {proj_size} features per direction while c_n keeps "
+                "hidden_size={hidden_size}.",
+                proj_size=c.proj_size,
+                hidden_size=c.hidden_size,
+            )
         )
     if c.bidirectional:
         notes.append(
-            "bidirectional=True: output concatenates [forward, backward] per step; h_n stacks "
-            "layers then directions: h_n.view(num_layers, 2, N, H_out)."
+            M_(
+                "bidirectional=True: output concatenates [forward, backward] per step; h_n stacks "
+                "layers then directions: h_n.view(num_layers, 2, N, H_out)."
+            )
         )
     return notes
 
@@ -474,10 +507,17 @@ def _shape_report(config: RNNConfig, seed: int) -> ShapeReport:
     formula_total = predict_num_parameters(config)
     checks.append(
         Check(
-            f"parameters match the per-layer formula: {num:,} = {formula_total:,}",
+            M_(
+                "parameters match the per-layer formula: {num:,} = {total:,}",
+                num=num,
+                total=formula_total,
+            ),
             params == pred_params and num == formula_total,
-            f"every name and shape from named_parameters() equals the formula's "
-            f"(gate blocks: {config.gate_blocks})",
+            M_(
+                "every name and shape from named_parameters() equals the formula's "
+                "(gate blocks: {blocks})",
+                blocks=config.gate_blocks,
+            ),
             "named_parameters()",
             "predict_parameters(config)",
         )

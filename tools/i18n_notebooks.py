@@ -234,6 +234,7 @@ def notebook_template(nb_path: Path) -> Template:
 KEYWORDS = {
     "_": (0, None, None),
     "N_": (0, None, None),
+    "M_": (0, None, None),
     "gettext": (0, None, None),
     "ngettext": (0, 1, None),
     "pgettext": (1, None, 0),

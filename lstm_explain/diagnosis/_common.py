@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import M_
 from ..shapes import fmt_shape
 from .results import Argument, Problem
 
@@ -90,21 +91,30 @@ def _check_dtype_device(found: _Found, name: str, t: Tensor, module: nn.Module, 
     w = _weight(module)
     if t.dtype != w.dtype:
         if not (t.is_floating_point() or t.is_complex()):
-            cause = (
-                f"{name} holds integers ({t.dtype}); a recurrent layer multiplies by float weights. "
-                "If these are token ids, embed them first: nn.Embedding(vocab_size, input_size) turns "
-                "(T, N) ids into (T, N, H_in) vectors; "
-                "if they are real values, convert them"
+            cause = M_(
+                "{name} holds integers ({t_dtype}); a recurrent layer multiplies by "
+                "float weights. If these are token ids, embed them first: "
+                "nn.Embedding(vocab_size, input_size) turns (T, N) ids into (T, N, H_in) "
+                "vectors; if they are real values, convert them",
+                name=name,
+                t_dtype=t.dtype,
             )
             fix = _ids_fix(t, module, var, str(w.dtype))
         elif name == "input":
-            cause = (
-                f"input is {t.dtype} but the module's weights are {w.dtype}; torch does not mix "
-                "dtypes inside a recurrent layer"
+            cause = M_(
+                "input is {t_dtype} but the module's weights are {w_dtype}; torch does "
+                "not mix dtypes inside a recurrent layer",
+                t_dtype=t.dtype,
+                w_dtype=w.dtype,
             )
             fix = f"{var} = {var}.to({w.dtype})  # or convert the model: module.to({t.dtype})"
         else:
-            cause = f"{name} is {t.dtype} but the input and weights are {w.dtype}"
+            cause = M_(
+                "{name} is {t_dtype} but the input and weights are {w_dtype}",
+                name=name,
+                t_dtype=t.dtype,
+                w_dtype=w.dtype,
+            )
             fix = f"{var} = {var}.to({w.dtype})"
         found.problem(name, f"dtype {w.dtype}", f"dtype {t.dtype}", cause, fix)
     if t.device != w.device:
@@ -112,8 +122,13 @@ def _check_dtype_device(found: _Found, name: str, t: Tensor, module: nn.Module, 
             name,
             f"device {w.device}",
             f"device {t.device}",
-            f"{name} is on {t.device} but the module's weights are on {w.device}; every tensor "
-            "of the call must be on the module's device",
+            M_(
+                "{name} is on {t_device} but the module's weights are on {w_device}; "
+                "every tensor of the call must be on the module's device",
+                name=name,
+                t_device=t.device,
+                w_device=w.device,
+            ),
             f"{var} = {var}.to(next(module.parameters()).device)",
         )
 
@@ -193,6 +208,9 @@ def _generic_problem(exc: BaseException, default: str) -> Problem:
         name,
         expected,
         actual,
-        f"torch refused the call: {msg.splitlines()[0]}",
+        M_(
+            "torch refused the call: {msg_splitlines_0}",
+            msg_splitlines_0=msg.splitlines()[0],
+        ),
         "compare each argument's shape with the 'expected' column above",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import M_
 from ..shapes import fmt_shape
 from ._common import (
     Shape,
@@ -43,10 +44,19 @@ def _hidden_size_blame(
     )
     if H == 1 or agree:
         why = "a hidden_size of 1 is rarely meant" if H == 1 else "every state given agrees on it"
-        cause = f"{both}; more likely the cell's construction ({why}): build it with {size}"
+        cause = M_(
+            "{both}; more likely the cell's construction ({why}): build it with {size}",
+            both=both,
+            why=why,
+            size=size,
+        )
         fix = f"{rebuild}  # more likely: the cell's hidden_size\n# or: {zeros}"
     else:
-        cause = f"{both}; more likely the state: a cell's state has hidden_size={H} features"
+        cause = M_(
+            "{both}; more likely the state: a cell's state has hidden_size={H} features",
+            both=both,
+            H=H,
+        )
         fix = f"{zeros}\n# or, if {size} was meant: {rebuild}"
     return cause, fix
 
@@ -63,7 +73,10 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
             "input",
             f"(N, {H_in}) or ({H_in},)",
             type(x).__name__,
-            f"nn.{name} takes a tensor",
+            M_(
+                "nn.{name} takes a tensor",
+                name=name,
+            ),
             "x_t = torch.as_tensor(x_t)",
         )
         return
@@ -73,7 +86,7 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
             "nonlinearity",
             "'tanh' or 'relu'",
             repr(nl),
-            "nn.RNNCell applies tanh or relu; it checks the name only when called",
+            M_("nn.RNNCell applies tanh or relu; it checks the name only when called"),
             f"cell = nn.RNNCell({H_in}, {H}, nonlinearity='tanh')",
         )
     ids = _looks_like_ids(x, module)
@@ -97,12 +110,13 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
         shape = tuple(x.shape)
         if x.dim() == 3:
             if shape[0] == 1:
-                cause = "a cell takes one step (N, H_in); this has a leading axis of size 1"
+                cause = M_("a cell takes one step (N, H_in); this has a leading axis of size 1")
                 fix = "x_t = x_t.squeeze(0)"
             else:
-                cause = (
-                    f"a cell is one time step, one layer, one direction: a 3-D input looks like a "
-                    f"whole sequence (T, N, H_in). Loop over time, or use nn.{name[:-4]}"
+                cause = M_(
+                    "a cell is one time step, one layer, one direction: a 3-D input looks "
+                    "like a whole sequence (T, N, H_in). Loop over time, or use nn.{name_4}",
+                    name_4=name[:-4],
                 )
                 init = f"torch.zeros({shape[1]}, {H}, dtype=x.dtype, device=x.device)  # (N, H)"
                 fix = (
@@ -111,15 +125,18 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
                     + ("h, c = cell(x_t, (h, c))" if is_lstm else "h = cell(x_t, h)")
                 )
         elif x.dim() == 0:
-            cause = (
-                "a cell takes (N, H_in) or (H_in,), not a 0-D tensor: one number per step is one "
-                "feature, input_size=1"
+            cause = M_(
+                "a cell takes (N, H_in) or (H_in,), not a 0-D tensor: one number per "
+                "step is one feature, input_size=1",
             )
             fix = "x_t = x_t.reshape(1, 1)  # (N=1, H_in=1)"
             if H_in != 1:
                 fix += f"\ncell = nn.{name}(1, {H})  # one feature per step"
         else:
-            cause = f"a cell takes (N, H_in) or (H_in,), not a {x.dim()}-D tensor"
+            cause = M_(
+                "a cell takes (N, H_in) or (H_in,), not a {x_dim}-D tensor",
+                x_dim=x.dim(),
+            )
             fix = f"x_t = x_t.reshape(-1, {H_in})"
         found.problem("input", exp_x, _describe(x), cause, fix)
         return
@@ -157,7 +174,10 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
             "hx",
             "one tensor h",
             _describe(hx),
-            f"nn.{name} has no cell state: it takes and returns h alone",
+            M_(
+                "nn.{name} has no cell state: it takes and returns h alone",
+                name=name,
+            ),
             "h = cell(x_t, h)",
         )
         if hx and _is_tensor(hx[0]):
@@ -175,7 +195,10 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
                 n,
                 fmt_shape(want),
                 type(t).__name__,
-                f"{n} must be a tensor",
+                M_(
+                    "{n} must be a tensor",
+                    n=n,
+                ),
                 f"{n} = torch.zeros({', '.join(map(str, want))}{',' if len(want) == 1 else ''})",
             )
             continue
@@ -187,69 +210,97 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
         exp, act = fmt_shape(want), fmt_shape(got)
         if t.dim() == 3:
             if got[0] == 1 and got[1:] == want:
-                cause = (
-                    f"{n} is {act}, shaped like a full module's state (L*D, N, H); a "
-                    "cell is one layer and one direction, so its state has no first axis"
+                cause = M_(
+                    "{n} is {act}, shaped like a full module's state (L*D, N, H); a cell is "
+                    "one layer and one direction, so its state has no first axis",
+                    n=n,
+                    act=act,
                 )
                 fix = f"{n} = {n}.squeeze(0)  # {act} -> {exp}"
             else:
-                cause = (
-                    f"a cell's state is (N, H) with no layer axis; from a module's "
-                    f"state take one layer: {n}[layer]"
+                cause = M_(
+                    "a cell's state is (N, H) with no layer axis; from a module's state take "
+                    "one layer: {n}[layer]",
+                    n=n,
                 )
                 fix = f"{n} = {n}[-1]  # the last layer's state, (N, H)"
         elif t.dim() > 3 or t.dim() == 0:
-            cause = f"a cell's state is (N, H) or (H,), not {t.dim()}-D"
+            cause = M_(
+                "a cell's state is (N, H) or (H,), not {t_dim}-D",
+                t_dim=t.dim(),
+            )
             fix = f"{n} = {_zeros(want)}"
         elif batched and t.dim() == 1:
-            cause = (
-                f"the input is batched (N={N}), so {n} needs one state per sequence: (N, H); "
-                f"a 1-D {n} is the unbatched layout"
+            cause = M_(
+                "the input is batched (N={N}), so {n} needs one state per sequence: (N, "
+                "H); a 1-D {n} is the unbatched layout",
+                N=N,
+                n=n,
             )
             fix = f"{n} = {n}.expand({N}, -1).contiguous()  # {act} -> {exp}"
         elif not batched and t.dim() == 2:
             if got == (1, H):
-                cause = (
-                    f"the input is 1-D (unbatched), so {n} must be 1-D (H,); or make the "
-                    "input a batch of one"
+                cause = M_(
+                    "the input is 1-D (unbatched), so {n} must be 1-D (H,); or make the "
+                    "input a batch of one",
+                    n=n,
                 )
                 fix = f"x_t = x_t.unsqueeze(0)  # (1, {H_in}): a batch of one, matching {n}"
             elif x.numel() == got[0] * H_in:
-                cause = (
-                    f"the input is 1-D, one unbatched step, but {n} holds {got[0]} sequences: give "
-                    f"the input its batch axis, (N, H_in)"
+                cause = M_(
+                    "the input is 1-D, one unbatched step, but {n} holds {got_0} sequences: "
+                    "give the input its batch axis, (N, H_in)",
+                    n=n,
+                    got_0=got[0],
                 )
                 fix = f"x_t = x_t.view({got[0]}, {H_in})  # if x_t holds {got[0]} sequences"
             else:
-                cause = (
-                    f"the input is 1-D, one step of one sequence (H_in,), but {n} holds "
-                    f"{got[0]} sequences: either {n} is for one sequence, (H,), or the step "
-                    f"should be the batch's, ({got[0]}, {H_in}) (e.g. x[t] rather than x[t, i])"
+                cause = M_(
+                    "the input is 1-D, one step of one sequence (H_in,), but {n} holds "
+                    "{got_0} sequences: either {n} is for one sequence, (H,), or the step "
+                    "should be the batch's, ({got_0}, {H_in}) (e.g. x[t] rather than x[t, i])",
+                    n=n,
+                    got_0=got[0],
+                    H_in=H_in,
                 )
                 fix = (
                     f"{n} = {_zeros(want)}  # one sequence: (H,)\n"
                     f"# or: give the cell the whole batch's step, x_t of shape ({got[0]}, {H_in})"
                 )
         elif batched and got == (H, N) and H != N:
-            cause = f"{n}'s axes are swapped: a cell's state is (N, H)"
+            cause = M_(
+                "{n}'s axes are swapped: a cell's state is (N, H)",
+                n=n,
+            )
             fix = f"{n} = {n}.t().contiguous()  # {act} -> {exp}"
         elif batched and got[0] != N and got[1] == H:
             if got[0] > N:
-                cause = (
-                    f"{n} holds {got[0]} sequences but the input has N = {N}: typically a state "
-                    "kept from a previous, larger batch (the last batch of a DataLoader is often "
-                    "smaller)"
+                cause = M_(
+                    "{n} holds {got_0} sequences but the input has N = {N}: typically a "
+                    "state kept from a previous, larger batch (the last batch of a "
+                    "DataLoader is often smaller)",
+                    n=n,
+                    got_0=got[0],
+                    N=N,
                 )
             else:
-                cause = (
-                    f"{n} holds {got[0]} sequences but the input has N = {N}: a state built for "
-                    "a smaller batch (kept from the last, smaller batch of an epoch, or sized "
-                    "with a fixed batch size)"
+                cause = M_(
+                    "{n} holds {got_0} sequences but the input has N = {N}: a state built "
+                    "for a smaller batch (kept from the last, smaller batch of an epoch, or "
+                    "sized with a fixed batch size)",
+                    n=n,
+                    got_0=got[0],
+                    N=N,
                 )
             fix = f"{n} = torch.zeros(x_t.size(0), {H}, dtype=x_t.dtype, device=x_t.device)"
         elif got[:-1] == want[:-1]:
             cause, fix = _hidden_size_blame(module, n, got[-1], states, want)
         else:
-            cause = f"the cell was built with hidden_size={H}; {n} has {got[-1]} features"
+            cause = M_(
+                "the cell was built with hidden_size={H}; {n} has {got_1} features",
+                H=H,
+                n=n,
+                got_1=got[-1],
+            )
             fix = f"{n} = {_zeros(want)}"
         found.problem(n, exp, act, cause, fix)

@@ -9,6 +9,7 @@ import types
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ..i18n import M_
 from ._common import _generic_problem, _is_tensor, _local
 from .packing import diagnose_pack
 from .results import Argument, Diagnosis, Problem
@@ -99,14 +100,24 @@ def explain(exc: BaseException, recorded: Sequence[tuple[Any, tuple]] = ()) -> D
         T = int(loc["sequence"].batch_sizes.size(0))
         return Diagnosis(
             "pad_packed_sequence(packed, total_length=...)",
-            [Argument("total_length", str(loc["total_length"]), f">= {T}", "the longest sequence")],
+            [
+                Argument(
+                    "total_length",
+                    str(loc["total_length"]),
+                    f">= {T}",
+                    M_("the longest sequence"),
+                )
+            ],
             [
                 Problem(
                     "total_length",
                     f">= {T} (the longest sequence)",
                     str(loc["total_length"]),
-                    "total_length pads the output up to a fixed length; it cannot cut the "
-                    f"longest sequence ({T} steps)",
+                    M_(
+                        "total_length pads the output up to a fixed length; it cannot cut the "
+                        "longest sequence ({T} steps)",
+                        T=T,
+                    ),
                     f"out, lengths = pad_packed_sequence(packed, total_length={T})  # or more",
                 )
             ],
@@ -283,11 +294,17 @@ def _ctor_check(cls: str, given: dict[str, Any]) -> tuple[dict[str, Any], dict[s
         number = isinstance(v, (int, float)) and not isinstance(v, bool)
         if not (number and 0 <= v <= 1):
             fixed["dropout"] = _as_dropout(v)
-            cause = "dropout is the probability of zeroing an element between layers"
+            cause = M_("dropout is the probability of zeroing an element between layers")
             if not number:
-                cause += f": {kind(v)}"
+                cause += M_(
+                    ": {kind_v}",
+                    kind_v=kind(v),
+                )
             elif 1 < v <= 100 and v == int(v):
-                cause += f"; {v!r} looks like a percentage"
+                cause += M_(
+                    "; {v!r} looks like a percentage",
+                    v=v,
+                )
             wrong["dropout"] = ("a float in [0, 1)", cause)
     for k in _BOOLS:
         if k in given and not isinstance(given[k], bool) and not (cell and k == "bias"):

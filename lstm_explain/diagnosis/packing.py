@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..i18n import M_
 from ..shapes import fmt_shape
 from ._common import _describe, _Found, _generic_problem, _is_tensor, _suspended
 from .results import Diagnosis
@@ -68,7 +69,7 @@ def _pack_checks(
             "input",
             lay,
             type(x).__name__,
-            "pack_padded_sequence takes the padded batch as a tensor",
+            M_("pack_padded_sequence takes the padded batch as a tensor"),
             "x = pad_sequence(sequences, batch_first=...)",
         )
         return
@@ -78,8 +79,11 @@ def _pack_checks(
             "input",
             lay,
             fmt_shape(x.shape),
-            "pack_padded_sequence needs the padded batch with a time axis and a batch axis; a "
-            f"{x.dim()}-D tensor is one sequence at most",
+            M_(
+                "pack_padded_sequence needs the padded batch with a time axis and a "
+                "batch axis; a {x_dim}-D tensor is one sequence at most",
+                x_dim=x.dim(),
+            ),
             "x = x.view(-1, 1, 1)  # (T, 1, 1): one sequence of scalars",
         )
         return
@@ -101,7 +105,10 @@ def _pack_checks(
                 "lengths",
                 f"({N},) list or cpu int64 tensor",
                 repr(v),
-                f"lengths needs one entry per sequence, N={N}, not a single number",
+                M_(
+                    "lengths needs one entry per sequence, N={N}, not a single number",
+                    N=N,
+                ),
                 f"lengths = [{v!r}] * {N}",
             )
             return
@@ -110,7 +117,10 @@ def _pack_checks(
                 "lengths",
                 f"({N},) cpu int64",
                 desc,
-                f"lengths must be a 1-D tensor (or list) with one entry per sequence, N={N}",
+                M_(
+                    "lengths must be a 1-D tensor (or list) with one entry per sequence, N={N}",
+                    N=N,
+                ),
                 "lengths = lengths.flatten()"
                 if L_t.numel() == N
                 else "lengths = torch.tensor([...])  # one per sequence",
@@ -121,8 +131,10 @@ def _pack_checks(
                 "lengths",
                 f"({N},) cpu int64",
                 desc,
-                "lengths must stay on the CPU even when the batch is on the GPU: packing reads "
-                "them in host code to compute batch_sizes",
+                M_(
+                    "lengths must stay on the CPU even when the batch is on the GPU: packing "
+                    "reads them in host code to compute batch_sizes",
+                ),
                 "lengths = lengths.cpu()",
             )
             return
@@ -131,7 +143,7 @@ def _pack_checks(
                 "lengths",
                 "whole numbers",
                 str([round(v, 3) for v in L_t.tolist()]),
-                "lengths are converted to int64, which cuts off the fractions silently",
+                M_("lengths are converted to int64, which cuts off the fractions silently"),
                 "lengths = lengths.round().long()",
                 kind="silent",
             )
@@ -145,7 +157,10 @@ def _pack_checks(
                 "lengths",
                 f"({N},) list or cpu int64 tensor",
                 repr(lengths),
-                f"lengths needs one entry per sequence, N={N}, not a single number",
+                M_(
+                    "lengths needs one entry per sequence, N={N}, not a single number",
+                    N=N,
+                ),
                 f"lengths = [{lengths!r}] * {N}" if isinstance(lengths, int) else "lengths = [...]",
             )
             return
@@ -158,17 +173,29 @@ def _pack_checks(
     if len(values) != N:
         other = x.size(t)
         if len(values) == other and not any(v > x.size(b) for v in values):
-            cause = (
-                f"{len(values)} lengths match axis {t} of x (size {other}), not the batch axis {b}: "
-                f"x looks {'time-first (T, N, *)' if batch_first else 'batch-first (N, T, *)'}, so "
-                f"batch_first should be {not batch_first}"
+            cause = M_(
+                "{len_values} lengths match axis {t} of x (size {other}), not the batch "
+                "axis {b}: x looks {time_first_T_N_if_batch_first}, so batch_first "
+                "should be {not_batch_first}",
+                len_values=len(values),
+                t=t,
+                other=other,
+                b=b,
+                time_first_T_N_if_batch_first="time-first (T, N, *)"
+                if batch_first
+                else "batch-first (N, T, *)",
+                not_batch_first=not batch_first,
             )
             fix = (
                 f"packed = pack_padded_sequence(x, lengths, batch_first={not batch_first}, "
                 f"enforce_sorted={enforce_sorted})"
             )
         else:
-            cause = f"one length per sequence: x holds N={N} sequences on axis {b}"
+            cause = M_(
+                "one length per sequence: x holds N={N} sequences on axis {b}",
+                N=N,
+                b=b,
+            )
             nonzero = "(x != 0).flatten(2).any(-1)" if x.dim() > 2 else "(x != 0)"
             fix = (
                 f"lengths = {nonzero}.sum({t}).clamp(min=1)"
@@ -183,7 +210,11 @@ def _pack_checks(
             "lengths",
             f"values in 1..{T}",
             str(values),
-            f"sequence(s) {bad} have length <= 0: a PackedSequence cannot hold an empty sequence",
+            M_(
+                "sequence(s) {bad} have length <= 0: a PackedSequence cannot hold an "
+                "empty sequence",
+                bad=bad,
+            ),
             "keep = torch.as_tensor(lengths) > 0  # drop empty sequences (or give them one pad step)\n"
             f"x, lengths = x[{':, ' if not batch_first else ''}keep], torch.as_tensor(lengths)[keep]",
         )
@@ -199,10 +230,19 @@ def _pack_checks(
             "lengths",
             f"values in 1..{T}",
             str(values),
-            f"sequence(s) {long_} are longer than the padded time axis T={T}{hint}. "
-            f"pack_padded_sequence does not check this: it returns batch_sizes {sizes} "
-            f"({sum(sizes)} rows in all) with data of only the {rows} rows x has, so the recurrent "
-            "layer (or pad_packed_sequence) that reads the PackedSequence raises",
+            M_(
+                "sequence(s) {long} are longer than the padded time axis T={T}{hint}. "
+                "pack_padded_sequence does not check this: it returns batch_sizes "
+                "{sizes} ({sum_sizes} rows in all) with data of only the {rows} rows x "
+                "has, so the recurrent layer (or pad_packed_sequence) that reads the "
+                "PackedSequence raises",
+                long=long_,
+                T=T,
+                hint=hint,
+                sizes=sizes,
+                sum_sizes=sum(sizes),
+                rows=rows,
+            ),
             f"lengths = torch.as_tensor(lengths).clamp(max=x.size({t}))  # or pad x to max(lengths)",
         )
     if enforce_sorted and values != sorted(values, reverse=True) and not bad:
@@ -210,8 +250,11 @@ def _pack_checks(
             "lengths",
             "decreasing order",
             str(values),
-            "enforce_sorted=True (the default) needs the sequences sorted longest first; "
-            "enforce_sorted=False sorts them for you and h_n comes back in your order",
+            M_(
+                "enforce_sorted=True (the default) needs the sequences sorted longest "
+                "first; enforce_sorted=False sorts them for you and h_n comes back in "
+                "your order",
+            ),
             f"packed = pack_padded_sequence(x, lengths, batch_first={batch_first}, "
             "enforce_sorted=False)",
         )

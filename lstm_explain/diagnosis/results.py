@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import render as R
+from ..i18n import N_, _, ngettext, tr
 
 #: Problem kinds: torch raises; runs but reads memory or values it should not; runs but the
 #: result is not what the code means.
@@ -62,7 +63,11 @@ class Argument:
 #: Width of the text rendering: fits a projector and a notebook without wrapping.
 WIDTH = 100
 
-_LABEL = {"error": "", "silent": " (runs, but silently wrong)", "trap": " (trap)"}
+_LABEL = {"error": "", "silent": N_(" (runs, but silently wrong)"), "trap": N_(" (trap)")}
+
+
+def _label(kind: str) -> str:
+    return tr(_LABEL[kind])
 
 
 def _wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
@@ -90,11 +95,21 @@ def _fit_code(lines: list[str], width: int) -> list[str]:
     return out
 
 
+def _pad(label: str, indent: int, width: int) -> str:
+    """``label`` after ``indent`` spaces, padded to ``width`` columns (wide characters count 2)."""
+    text = " " * indent + label + " "
+    return text + " " * max(width - R.text_width(text), 0)
+
+
 def _headline(p: Problem) -> str:
     """``expected (4, 3, 20), got (3, 4, 20)``; for a right shape with wrong values, says so."""
     if p.expected == p.actual:
-        return f"shape {p.actual} is right, the values are not{_LABEL[p.kind]}"
-    return f"expected {p.expected}, got {p.actual}{_LABEL[p.kind]}"
+        return _("shape {actual} is right, the values are not{label}").format(
+            actual=p.actual, label=_label(p.kind)
+        )
+    return _("expected {expected}, got {actual}{label}").format(
+        expected=p.expected, actual=p.actual, label=_label(p.kind)
+    )
 
 
 @dataclass
@@ -145,32 +160,32 @@ class Diagnosis:
         if self.arguments:
             table = R.text_table(
                 [(a.name, a.actual, a.expected) for a in self.arguments],
-                ("argument", "shape", "expected"),
+                (_("argument"), _("shape"), _("expected")),
                 indent="  ",
             )
             lines += ["", table[0]]
             for a, row in zip(self.arguments, table[1:], strict=True):
                 lines.append(row)
                 if a.why:  # the derivation on its own lines, so the table stays narrow
-                    lines += _wrap(a.why, "      why: ", "           ")
+                    lines += _wrap(tr(a.why), _pad(_("why:"), 6, 11), " " * 11)
         lines.append("")
         if self.ok:
-            lines.append("✓ no problem found")
+            lines.append(_("✓ no problem found"))
         else:
             n = len(self.problems)
-            lines.append(f"✗ {n} problem{'s' if n > 1 else ''}:")
+            lines.append(ngettext("✗ {n} problem:", "✗ {n} problems:", n).format(n=n))
             for i, p in enumerate(self.problems, 1):
                 lines.append(f"  {i}. {p.tensor}: {_headline(p)}")
-                lines += _wrap(p.cause, "     cause: ", "            ")
+                lines += _wrap(tr(p.cause), _pad(_("cause:"), 5, 12), " " * 12)
                 fix = _fit_code(p.fix.splitlines() or ["-"], WIDTH + 10 - 12)
-                lines.append(f"     fix:   {fix[0]}")
+                lines.append(_pad(_("fix:"), 5, 12) + fix[0])
                 lines += [f"            {f}" for f in fix[1:]]
         if self.notes:
-            lines += ["", "notes:"]
+            lines += ["", _("notes:")]
             for n in self.notes:
-                lines += _wrap(n, "  - ", "    ")
+                lines += _wrap(tr(n), "  - ", "    ")
         if self.torch_error:
-            lines += ["", *_wrap(self.torch_error, "torch says: ", "    ")]
+            lines += ["", *_wrap(self.torch_error, _("torch says: "), "    ")]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -183,14 +198,16 @@ class Diagnosis:
 def diagnosis_html(d: Diagnosis) -> str:
     """The diagnosis as HTML: the call, an argument table, each problem with its fix."""
     n = len(d.problems)
-    summary = "no problem found" if d.ok else f"{n} problem{'s' if n > 1 else ''}"
+    summary = (
+        _("no problem found") if d.ok else ngettext("{n} problem", "{n} problems", n).format(n=n)
+    )
     parts = [R.caption(d.call, summary, d.ok)]
     if d.arguments:
         parts.append(
             R.html_table(
-                ("argument", "shape", "expected", "why"),
+                (_("argument"), _("shape"), _("expected"), _("why")),
                 [
-                    (a.name, R.Cell(a.actual, ok=a.actual == a.expected), a.expected, a.why)
+                    (a.name, R.Cell(a.actual, ok=a.actual == a.expected), a.expected, tr(a.why))
                     for a in d.arguments
                 ],
                 mono=(0, 1, 2),
@@ -198,23 +215,29 @@ def diagnosis_html(d: Diagnosis) -> str:
             )
         )
     if d.ok:
-        parts.append(R.paragraph("✓ no problem found", ok=True))
+        parts.append(R.paragraph(_("✓ no problem found"), ok=True))
     else:
         items = []
         for p in d.problems:
-            tag = _LABEL[p.kind]
+            tag = _label(p.kind)
             if p.expected == p.actual:
-                head = f"shape {R.code(p.actual)} is right, the values are not{R.esc(tag)}"
+                head = _("shape {actual} is right, the values are not{label}").format(
+                    actual=R.code(p.actual), label=R.esc(tag)
+                )
             else:
-                head = (
-                    f"expected {R.code(p.expected)}, got {R.code(p.actual, ok=False)}{R.esc(tag)}"
+                head = _("expected {expected}, got {actual}{label}").format(
+                    expected=R.code(p.expected), actual=R.code(p.actual, ok=False), label=R.esc(tag)
                 )
             items.append(
-                R.Html(f"<b>{R.esc(p.tensor)}</b>: {head}<br>{R.esc(p.cause)}{R.code_block(p.fix)}")
+                R.Html(
+                    f"<b>{R.esc(p.tensor)}</b>: {head}<br>{R.esc(tr(p.cause))}{R.code_block(p.fix)}"
+                )
             )
         parts.append(R.html_list(items, ordered=True, kind="lx-problems"))
     if d.notes:
-        parts.append(R.html_list(d.notes, kind="lx-notes"))
+        parts.append(R.html_list([tr(n) for n in d.notes], kind="lx-notes"))
     if d.torch_error:
-        parts.append(R.paragraph(R.Html(f"torch says: {R.code(d.torch_error, wrap=True)}")))
+        parts.append(
+            R.paragraph(R.Html(R.esc(_("torch says: ")) + R.code(d.torch_error, wrap=True)))
+        )
     return R.block("lx-diagnosis", *parts)

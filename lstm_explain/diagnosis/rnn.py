@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..config import RNNConfig
+from ..i18n import M_
 from ..shapes import fmt_shape
 from ._common import (
     _check_dtype_device,
@@ -77,8 +78,12 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
                 "input",
                 f"data (sum of lengths, {module.input_size})",
                 f"data {fmt_shape(data.shape)}",
-                f"the packed data is {data.dim()}-D: the padded batch given to pack_padded_sequence "
-                f"had {data.dim() + 1} axes instead of 3 (T, N, H_in)",
+                M_(
+                    "the packed data is {data_dim}-D: the padded batch given to "
+                    "pack_padded_sequence had {data_dim_1} axes instead of 3 (T, N, H_in)",
+                    data_dim=data.dim(),
+                    data_dim_1=data.dim() + 1,
+                ),
                 "x = x._replace(data=x.data.flatten(1))  # merge the extra feature axes\n"
                 "# or, before packing: x = x.flatten(2)  # (T, N, *) -> (T, N, H_in)",
             )
@@ -89,9 +94,14 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
                 "input",
                 f"data with sum(batch_sizes) = {sum(sizes)} rows",
                 f"data {fmt_shape(data.shape)}",
-                f"the PackedSequence's batch_sizes {sizes} add up to {sum(sizes)} rows but its data "
-                f"holds {rows}: it was packed with a length longer than the padded time axis T "
-                "(pack_padded_sequence does not check this)",
+                M_(
+                    "the PackedSequence's batch_sizes {sizes} add up to {sum_sizes} rows but "
+                    "its data holds {rows}: it was packed with a length longer than the "
+                    "padded time axis T (pack_padded_sequence does not check this)",
+                    sizes=sizes,
+                    sum_sizes=sum(sizes),
+                    rows=rows,
+                ),
                 "lengths = torch.as_tensor(lengths).clamp(max=T)  # before packing\n"
                 "# or: pad x to max(lengths) steps",
             )
@@ -101,8 +111,12 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
                 "input",
                 f"data (*, {module.input_size})",
                 f"data {fmt_shape(data.shape)}",
-                f"the module was built with input_size={module.input_size}, but each step of the "
-                f"packed batch has {data.size(-1)} features",
+                M_(
+                    "the module was built with input_size={module_input_size}, but each step "
+                    "of the packed batch has {data_size_1} features",
+                    module_input_size=module.input_size,
+                    data_size_1=data.size(-1),
+                ),
                 f"{_var(module)} = "
                 + cfg.replace(input_size=int(data.size(-1))).code()
                 + "  # or give it input_size features",
@@ -115,7 +129,11 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
             "input",
             "a tensor or PackedSequence",
             type(x).__name__,
-            f"nn.{name} takes a tensor (or a PackedSequence), not a {type(x).__name__}",
+            M_(
+                "nn.{name} takes a tensor (or a PackedSequence), not a {type_x___name}",
+                name=name,
+                type_x___name=type(x).__name__,
+            ),
             "x = torch.stack(sequences)  # equal lengths\n# or: x = pad_sequence(sequences)",
         )
         return False
@@ -152,9 +170,11 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
         if moved:
             cause, fix = moved
         else:
-            cause = (
-                f"the module was built with input_size={module.input_size}, but the input has "
-                f"{x.size(-1)} features per step (its last axis)"
+            cause = M_(
+                "the module was built with input_size={module_input_size}, but the input "
+                "has {x_size_1} features per step (its last axis)",
+                module_input_size=module.input_size,
+                x_size_1=x.size(-1),
             )
             fix = (
                 f"{_var(module)} = {cfg.replace(input_size=int(x.size(-1))).code()}"
@@ -173,21 +193,23 @@ def _input_dims_problem(found: _Found, module: Any, x: Tensor) -> None:
     if x.dim() <= 1:
         n = shape[0] if shape else 1
         if H_in == 1:
-            cause = (
-                f"a 1-D tensor of {n} values has no feature axis; with input_size=1 it is most "
-                "likely one sequence of scalars"
+            cause = M_(
+                "a 1-D tensor of {n} values has no feature axis; with input_size=1 it is "
+                "most likely one sequence of scalars",
+                n=n,
             )
             fix = "x = x.unsqueeze(-1)  # (T, 1): one sequence, one feature per step"
         elif n == H_in:
-            cause = (
-                f"a 1-D tensor of {n} values is one step's features with no time axis; "
-                "a recurrent layer needs a sequence (a cell takes one step)"
+            cause = M_(
+                "a 1-D tensor of {n} values is one step's features with no time axis; a "
+                "recurrent layer needs a sequence (a cell takes one step)",
+                n=n,
             )
             fix = "x = x.unsqueeze(0)  # (1, H_in): one sequence of one step"
         else:
-            cause = (
-                "a recurrent layer needs a time axis and a feature axis (and optionally a batch "
-                "axis)"
+            cause = M_(
+                "a recurrent layer needs a time axis and a feature axis (and optionally "
+                "a batch axis)",
             )
             fix = f"x = x.view(-1, {H_in})  # (T, H_in)"
     else:
@@ -198,16 +220,25 @@ def _input_dims_problem(found: _Found, module: Any, x: Tensor) -> None:
         ]
         if squeezable:
             k = squeezable[0]
-            cause = f"axis {k} has size 1 and is one axis too many (e.g. a channel axis)"
+            cause = M_(
+                "axis {k} has size 1 and is one axis too many (e.g. a channel axis)",
+                k=k,
+            )
             fix = f"x = x.squeeze({k})  # {fmt_shape(shape)} -> 3-D"
         elif x.dim() == 4 and shape[2] * shape[3] == H_in:
-            cause = (
-                f"the features are spread over two axes ({shape[2]} x {shape[3]} = {H_in}), "
-                "e.g. image rows read as steps"
+            cause = M_(
+                "the features are spread over two axes ({shape_2} x {shape_3} = {H_in}), "
+                "e.g. image rows read as steps",
+                shape_2=shape[2],
+                shape_3=shape[3],
+                H_in=H_in,
             )
             fix = f"x = x.flatten(2)  # {fmt_shape(shape)} -> {fmt_shape((*shape[:2], H_in))}"
         else:
-            cause = f"a {x.dim()}-D input has axes a recurrent layer cannot read"
+            cause = M_(
+                "a {x_dim}-D input has axes a recurrent layer cannot read",
+                x_dim=x.dim(),
+            )
             fix = f"x = x.reshape(T, N, {H_in})  # one time axis, one batch axis, features"
     found.problem("input", expected, fmt_shape(shape), cause, fix)
 
@@ -229,7 +260,7 @@ def _diagnose_rnn(
                 "lengths",
                 "None (a PackedSequence carries its lengths)",
                 _describe(lengths),
-                "x is already a PackedSequence; lengths are for packing a padded tensor",
+                M_("x is already a PackedSequence; lengths are for packing a padded tensor"),
                 f"out, state = {var}(x)",
             )
         elif _is_tensor(x):
@@ -249,8 +280,11 @@ def _diagnose_rnn(
                     "h_0",
                     "tuple (h_0, c_0)",
                     f"one tensor {fmt_shape(hx.shape)}",
-                    "nn.LSTM carries two states, h and the cell state c: pass the tuple (h_0, c_0); "
-                    "a lone tensor is missing c_0 (torch then indexes it as hx[0], hx[1])",
+                    M_(
+                        "nn.LSTM carries two states, h and the cell state c: pass the tuple "
+                        "(h_0, c_0); a lone tensor is missing c_0 (torch then indexes it as "
+                        "hx[0], hx[1])",
+                    ),
                     _c0_code(module) + f"\nout, (h_n, c_n) = {var}(x, (h_0, c_0))",
                 )
                 states["h_0"] = hx
@@ -265,7 +299,10 @@ def _diagnose_rnn(
                     "hx",
                     "tuple (h_0, c_0)",
                     _describe(hx),
-                    f"nn.LSTM takes exactly two states (h_0, c_0), not {len(hx)}",
+                    M_(
+                        "nn.LSTM takes exactly two states (h_0, c_0), not {len_hx}",
+                        len_hx=len(hx),
+                    ),
                     f"{first}out, (h_n, c_n) = {var}(x, (h_0, c_0))",
                 )
                 if len(hx) >= 1 and _is_tensor(hx[0]):
@@ -277,7 +314,7 @@ def _diagnose_rnn(
                     "hx",
                     "tuple (h_0, c_0)",
                     type(hx).__name__,
-                    "nn.LSTM takes the tuple (h_0, c_0)",
+                    M_("nn.LSTM takes the tuple (h_0, c_0)"),
                     f"out, (h_n, c_n) = {var}(x, (h_0, c_0))",
                 )
         else:
@@ -286,8 +323,11 @@ def _diagnose_rnn(
                     "hx",
                     "one tensor h_0",
                     _describe(hx),
-                    f"nn.{mname} has no cell state: it takes h_0 alone, not a tuple (an LSTM's "
-                    "(h, c) does not fit a GRU or RNN)",
+                    M_(
+                        "nn.{mname} has no cell state: it takes h_0 alone, not a tuple (an "
+                        "LSTM's (h, c) does not fit a GRU or RNN)",
+                        mname=mname,
+                    ),
                     f"h_0 = hx[0]\nout, h_n = {var}(x, h_0)",
                 )
                 if len(hx) >= 1 and _is_tensor(hx[0]):
@@ -299,7 +339,10 @@ def _diagnose_rnn(
                     "hx",
                     "one tensor h_0",
                     type(hx).__name__,
-                    f"nn.{mname} takes a tensor h_0",
+                    M_(
+                        "nn.{mname} takes a tensor h_0",
+                        mname=mname,
+                    ),
                     f"out, h_n = {var}(x, h_0)  # h_0: (L*D, N, H_out)",
                 )
     if layout is None:
@@ -320,7 +363,10 @@ def _diagnose_rnn(
                 n,
                 fmt_shape(shape),
                 type(t).__name__,
-                f"{n} must be a tensor",
+                M_(
+                    "{n} must be a tensor",
+                    n=n,
+                ),
                 f"{n} = {_zeros_code(shape)}",
             )
             continue
@@ -337,12 +383,19 @@ def _diagnose_rnn(
                 and shape[0] > 1
             ):
                 found.notes.append(
-                    f"h_0 is {fmt_shape(shape)}: with batch_first=True and N = L*D = "
-                    f"{shape[0]} it fits both readings. torch reads axis 0 as layers x directions, "
-                    "axis 1 as the batch; if h_0 was built batch-first, use h_0.transpose(0, 1)."
+                    M_(
+                        "h_0 is {fmt_shape_shape}: with batch_first=True and N = L*D = {shape_0} "
+                        "it fits both readings. torch reads axis 0 as layers x directions, axis "
+                        "1 as the batch; if h_0 was built batch-first, use h_0.transpose(0, 1).",
+                        fmt_shape_shape=fmt_shape(shape),
+                        shape_0=shape[0],
+                    )
                 )
     if module.dropout and module.num_layers == 1:
         found.notes.append(
-            f"dropout={module.dropout} does nothing with num_layers=1: dropout applies to the "
-            "outputs of every layer except the last."
+            M_(
+                "dropout={module_dropout} does nothing with num_layers=1: dropout "
+                "applies to the outputs of every layer except the last.",
+                module_dropout=module.dropout,
+            )
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..config import RNNConfig
+from ..i18n import M_
 from ..shapes import fmt_shape, quiet_rnn_warnings
 from ._common import _Found, _generic_problem, _is_packed, _is_tensor, _suspended, _var, _weight
 from .cells import _diagnose_cell
@@ -135,17 +136,34 @@ def _layout_hint(module: Any, x: Any, lengths: Any, batch: int | None, found: _F
             "input",
             f"{layout} with N = {batch}",
             fmt_shape(x.shape),
-            f"the batch holds {batch} sequences (batch={batch}), which is input axis {t}: x is "
-            f"{other}, but the layer has batch_first={bf} and reads axis {b} ({N}) as the batch "
-            f"and axis {t} as {T} time steps. Nothing raises: the shapes fit both readings, and "
-            "the layer mixes the sequences of the batch as if they were steps of one",
+            M_(
+                "the batch holds {batch} sequences (batch={batch}), which is input axis "
+                "{t}: x is {other}, but the layer has batch_first={bf} and reads axis "
+                "{b} ({N}) as the batch and axis {t} as {T} time steps. Nothing raises: "
+                "the shapes fit both readings, and the layer mixes the sequences of the "
+                "batch as if they were steps of one",
+                batch=batch,
+                t=t,
+                other=other,
+                bf=bf,
+                b=b,
+                N=N,
+                T=T,
+            ),
             fix,
             kind="trap",
         )
     elif batch is not None and batch not in (N, T):
         found.notes.append(
-            f"batch={batch} matches no axis of x {fmt_shape(x.shape)}: the layer reads N = {N} "
-            f"from axis {b} (batch_first={bf})"
+            M_(
+                "batch={batch} matches no axis of x {fmt_shape_x_shape}: the layer reads "
+                "N = {N} from axis {b} (batch_first={bf})",
+                batch=batch,
+                fmt_shape_x_shape=fmt_shape(x.shape),
+                N=N,
+                b=b,
+                bf=bf,
+            )
         )
     elif lengths is not None and not found.problems:
         try:
@@ -154,9 +172,17 @@ def _layout_hint(module: Any, x: Any, lengths: Any, batch: int | None, found: _F
             return
         if values and len(values) == N and max(values) == N != T and max(values) < T:
             found.notes.append(
-                f"the longest length ({N}) is the size of input axis {b}, the batch axis, while "
-                f"no sequence fills the time axis {t} ({T} steps): if x is {other}, set "
-                f"batch_first={not bf}"
+                M_(
+                    "the longest length ({N}) is the size of input axis {b}, the batch axis, "
+                    "while no sequence fills the time axis {t} ({T} steps): if x is {other}, "
+                    "set batch_first={not_bf}",
+                    N=N,
+                    b=b,
+                    t=t,
+                    T=T,
+                    other=other,
+                    not_bf=not bf,
+                )
             )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..config import RNNConfig
+from ..i18n import M_
 from ..shapes import fmt_shape, predict_shapes
 from ._common import Shape, _Found, _var, _zeros_code
 
@@ -81,9 +82,13 @@ def _state_problem(
                 name,
                 exp,
                 act,
-                f"the input is 2-D, one unbatched sequence (T, H_in), so {name} must "
-                f"be 2-D too, without a batch axis: (L*D, H). To run a batch, give a "
-                f"3-D input (x.unsqueeze({bdim}) is a batch of one)",
+                M_(
+                    "the input is 2-D, one unbatched sequence (T, H_in), so {name} must be "
+                    "2-D too, without a batch axis: (L*D, H). To run a batch, give a 3-D "
+                    "input (x.unsqueeze({bdim}) is a batch of one)",
+                    name=name,
+                    bdim=bdim,
+                ),
                 fix,
             )
             return
@@ -92,7 +97,10 @@ def _state_problem(
                 name,
                 exp,
                 act,
-                f"for an unbatched input {name} is 2-D (L*D, H)",
+                M_(
+                    "for an unbatched input {name} is 2-D (L*D, H)",
+                    name=name,
+                ),
                 zeros,
             )
             return
@@ -102,16 +110,22 @@ def _state_problem(
     # batched (3-D input or packed): 3-D states (L*D, N, H_out)
     if len(got) == 2:
         if got == (want[0], want[2]):
-            cause = (
-                f"{name} is {act}, the unbatched layout (L*D, H): a batched input needs "
-                f"a batch axis in the middle, one state per sequence"
+            cause = M_(
+                "{name} is {act}, the unbatched layout (L*D, H): a batched input needs a "
+                "batch axis in the middle, one state per sequence",
+                name=name,
+                act=act,
             )
             fix = f"{name} = {name}.unsqueeze(1).repeat(1, {want[1]}, 1)  # {act} -> {exp}"
         elif got == (want[1], want[2]):
-            cause = (
-                f"{name} is {act}, one state per sequence but no layer axis: nn.{mname} wants "
-                f"L*D = {LD} states (as a cell's state is (N, H), this is the module's "
-                "one extra axis)"
+            cause = M_(
+                "{name} is {act}, one state per sequence but no layer axis: nn.{mname} "
+                "wants L*D = {LD} states (as a cell's state is (N, H), this is the "
+                "module's one extra axis)",
+                name=name,
+                act=act,
+                mname=mname,
+                LD=LD,
             )
             fix = (
                 f"{name} = {name}.unsqueeze(0)  # {act} -> {exp}"
@@ -119,24 +133,40 @@ def _state_problem(
                 else f"{name} = {name}.unsqueeze(0).repeat({LD}, 1, 1)  # {act} -> {exp}"
             )
         else:
-            cause = f"a batched input needs a 3-D {name} (L*D, N, H)"
+            cause = M_(
+                "a batched input needs a 3-D {name} (L*D, N, H)",
+                name=name,
+            )
             fix = zeros
         found.problem(name, exp, act, cause, fix)
         return
     if len(got) != 3:
-        found.problem(name, exp, act, f"{name} must be 3-D (L*D, N, H)", zeros)
+        found.problem(
+            name,
+            exp,
+            act,
+            M_(
+                "{name} must be 3-D (L*D, N, H)",
+                name=name,
+            ),
+            zeros,
+        )
         return
     N, N_alt = want[1], layout.N_alt
     if got == (N, LD, size):
         if module.batch_first:
-            cause = (
-                f"batch_first=True was assumed to apply to {name}: it changes only input and "
-                f"output; {name} is always (L*D, N, H), here {exp}"
+            cause = M_(
+                "batch_first=True was assumed to apply to {name}: it changes only input "
+                "and output; {name} is always (L*D, N, H), here {exp}",
+                name=name,
+                exp=exp,
             )
         else:
-            cause = (
-                f"the batch and layer axes of {name} are swapped: states are "
-                f"(L*D, N, H) = {exp}, not (N, L*D, H)"
+            cause = M_(
+                "the batch and layer axes of {name} are swapped: states are (L*D, N, H) "
+                "= {exp}, not (N, L*D, H)",
+                name=name,
+                exp=exp,
             )
         fix = f"{name} = {name}.transpose(0, 1).contiguous()  # {act} -> {exp}"
         found.problem(name, exp, act, cause, fix)
@@ -148,13 +178,20 @@ def _state_problem(
         and got in ((LD, N_alt, size), (N_alt, LD, size))
     ):
         # batch_first=True was chosen on purpose: the state was sized from the wrong axis
-        cause = (
-            f"{name} holds {N_alt} sequences, the size of input axis 1 (T, the steps), but with "
-            f"batch_first=True the batch is input axis 0: N = x.size(0) = {N}. States ignore "
-            "batch_first, but their N is still the input's batch"
+        cause = M_(
+            "{name} holds {N_alt} sequences, the size of input axis 1 (T, the "
+            "steps), but with batch_first=True the batch is input axis 0: N = "
+            "x.size(0) = {N}. States ignore batch_first, but their N is still the "
+            "input's batch",
+            name=name,
+            N_alt=N_alt,
+            N=N,
         )
         if got == (N_alt, LD, size) and N_alt != LD:
-            cause += f"; {name}'s batch and layer axes are swapped as well"
+            cause += M_(
+                "; {name}'s batch and layer axes are swapped as well",
+                name=name,
+            )
         flipped = RNNConfig.from_module(module).replace(batch_first=False).code()
         fix = (
             f"{name} = torch.zeros({LD}, x.size(0), {size}, dtype=x.dtype, device=x.device)"
@@ -165,14 +202,26 @@ def _state_problem(
     if N_alt is not None and N_alt != N and got in ((LD, N_alt, size), (N_alt, LD, size)):
         other = 1 if module.batch_first else 0
         swapped = got == (N_alt, LD, size)
-        cause = (
-            f"{name} is built for N={N_alt} sequences, the size of input axis {other}: the input "
-            f"looks {'batch-first (N, T, H_in)' if not module.batch_first else 'time-first (T, N, H_in)'}"
-            f", but the module has batch_first={module.batch_first} and reads axis "
-            f"{1 - other} (size {N}) as the batch"
+        cause = M_(
+            "{name} is built for N={N_alt} sequences, the size of input axis "
+            "{other}: the input looks {batch_first_N_T_H_in_if_not_mo}, but the "
+            "module has batch_first={module_batch_first} and reads axis {v1_other} "
+            "(size {N}) as the batch",
+            name=name,
+            N_alt=N_alt,
+            other=other,
+            batch_first_N_T_H_in_if_not_mo="batch-first (N, T, H_in)"
+            if not module.batch_first
+            else "time-first (T, N, H_in)",
+            module_batch_first=module.batch_first,
+            v1_other=1 - other,
+            N=N,
         )
         if swapped:
-            cause += f"; {name}'s batch and layer axes are swapped as well"
+            cause += M_(
+                "; {name}'s batch and layer axes are swapped as well",
+                name=name,
+            )
         want_fixed = (LD, N_alt, size)
         fix = (
             f"{var} = {RNNConfig.from_module(module).replace(batch_first=not module.batch_first).code()}"
@@ -281,15 +330,22 @@ def _hidden_size_blame(module: nn.RNNBase, name: str, size: int, want: Shape) ->
         f"module (built with hidden_size={H}) or the state is wrong"
     )
     if H == 1 and size > 1:
-        cause = (
-            f"{both}; more likely the module: a hidden_size of 1 is rarely meant (e.g. an "
-            "operator-precedence slip: `h * 2 if bidirectional else 1` is "
-            f"`(h * 2) if bidirectional else 1`), so it was built wrong; build it with {size}"
+        cause = M_(
+            "{both}; more likely the module: a hidden_size of 1 is rarely meant "
+            "(e.g. an operator-precedence slip: `h * 2 if bidirectional else 1` is "
+            "`(h * 2) if bidirectional else 1`), so it was built wrong; build it "
+            "with {size}",
+            both=both,
+            size=size,
         )
         return cause, f"{rebuild}  # more likely: the module's hidden_size\n# or: {zeros}"
     if size == H_in:
         why = f"it has input_size ({H_in}) features: sized with input_size instead of hidden_size"
     else:
         why = f"a state has hidden_size={H} features"
-    cause = f"{both}; more likely the state: {why}"
+    cause = M_(
+        "{both}; more likely the state: {why}",
+        both=both,
+        why=why,
+    )
     return cause, f"{zeros}\n# or, if {size} was meant: {rebuild}"

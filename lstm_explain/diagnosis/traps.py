@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import M_
 from ..shapes import fmt_shape, quiet_rnn_warnings
 from ._common import _Found, _is_packed, _is_tensor, _suspended, _var
 from .results import Diagnosis
@@ -36,10 +37,18 @@ def _lengths_problem(found: _Found, module: nn.RNNBase, x: Tensor, lens: list[in
             "input",
             f"{len(lens)} sequences on axis {b}",
             fmt_shape(x.shape),
-            f"the {len(lens)} lengths count the sequences on input axis {t}, and each fits axis "
-            f"{b} ({N} steps): x is {other}, but the layer has batch_first={bf} and reads axis "
-            f"{b} as the batch. Unpacked, this raises nothing: the layer runs over the batch as "
-            "if it were time",
+            M_(
+                "the {len_lens} lengths count the sequences on input axis {t}, and each "
+                "fits axis {b} ({N} steps): x is {other}, but the layer has "
+                "batch_first={bf} and reads axis {b} as the batch. Unpacked, this raises "
+                "nothing: the layer runs over the batch as if it were time",
+                len_lens=len(lens),
+                t=t,
+                b=b,
+                N=N,
+                other=other,
+                bf=bf,
+            ),
             f"{_var(module)} = {flipped}  # or: x = x.transpose(0, 1)",
             kind="trap",
         )
@@ -48,7 +57,13 @@ def _lengths_problem(found: _Found, module: nn.RNNBase, x: Tensor, lens: list[in
         "lengths",
         f"{N} lengths in 1..{T}",
         str(lens),
-        f"one length per sequence: x holds N={N} sequences of up to T={T} steps (batch_first={bf})",
+        M_(
+            "one length per sequence: x holds N={N} sequences of up to T={T} steps "
+            "(batch_first={bf})",
+            N=N,
+            T=T,
+            bf=bf,
+        ),
         f"lengths = (x != 0).flatten(2).any(-1).sum({t}).clamp(min=1)"
         "  # each sequence's steps that are not all-zero padding",
     )
@@ -319,27 +334,46 @@ def check_summary(
             # name them all, since we cannot know which one the user wrote
             names = list(dict.fromkeys(n for n, _ in hits))
             same = f", which equals {' and '.join(names[1:])} here" if len(names) > 1 else ""
-            cause = f"this is {names[0]}{same}: {hits[0][1]}"
+            cause = M_(
+                "this is {names_0}{same}: {hits_0_1}",
+                names_0=names[0],
+                same=same,
+                hits_0_1=hits[0][1],
+            )
         elif s.shape != truth.shape:
-            cause = f"its shape is {act_txt}, not (N, D * H_out) = {exp_txt}"
+            cause = M_(
+                "its shape is {act_txt}, not (N, D * H_out) = {exp_txt}",
+                act_txt=act_txt,
+                exp_txt=exp_txt,
+            )
             if D == 2 and s.shape[-1] == P:
-                cause += ": a bidirectional layer has 2 * H_out features, one half per direction"
+                cause += M_(
+                    ": a bidirectional layer has 2 * H_out features, one half per direction"
+                )
         else:
             rows = [i for i in range(truth.size(0)) if not close(s[i], truth[i])]
-            cause = f"it differs from each sequence's final state in rows {rows}"
+            cause = M_(
+                "it differs from each sequence's final state in rows {rows}",
+                rows=rows,
+            )
         found.problem("summary", exp_txt, act_txt, cause, fix_main, kind="trap")
     elif D == 1 and lens is not None and padded_short and not packed_in:
         found.notes.append(
-            "summary is right: for a unidirectional layer each sequence's output at its own last "
-            "step has not read the padding yet."
+            M_(
+                "summary is right: for a unidirectional layer each sequence's output at "
+                "its own last step has not read the padding yet.",
+            )
         )
     if module.dropout and L == 1:
         found.problem(
             "dropout",
             "num_layers > 1 (or dropout=0)",
             f"dropout={module.dropout}, num_layers=1",
-            "dropout applies to the outputs of every layer except the last: with num_layers=1 it "
-            "does nothing (torch warns); apply nn.Dropout to the output yourself",
+            M_(
+                "dropout applies to the outputs of every layer except the last: with "
+                "num_layers=1 it does nothing (torch warns); apply nn.Dropout to the "
+                "output yourself",
+            ),
             f"drop = nn.Dropout({module.dropout})\nsummary = drop(summary)",
             kind="trap",
         )
@@ -347,13 +381,19 @@ def check_summary(
         h0 = hx[0] if is_lstm else hx
         if _is_tensor(h0) and h0.dim() == 3 and h0.size(0) == h0.size(1):
             found.notes.append(
-                f"h_0 is {fmt_shape(h0.shape)}: with batch_first=True and N = L*D it "
-                "fits both readings; torch reads axis 0 as layers x directions (batch_first never "
-                "applies to states)."
+                M_(
+                    "h_0 is {fmt_shape_h0_shape}: with batch_first=True and N = L*D it fits "
+                    "both readings; torch reads axis 0 as layers x directions (batch_first "
+                    "never applies to states).",
+                    fmt_shape_h0_shape=fmt_shape(h0.shape),
+                )
             )
     if module.training and module.dropout and L > 1:
         found.notes.append(
-            "compared in eval mode: in training mode dropout between layers makes every run differ."
+            M_(
+                "compared in eval mode: in training mode dropout between layers makes "
+                "every run differ.",
+            )
         )
     call = f"{_call_text(module, x, hx, lengths if not packed_in else None)};  summary {act_txt}"
     return Diagnosis(call, found.arguments, found.problems, found.notes)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..gates import SIGMOID_GATES, gate_saturation
+from ..i18n import N_, _
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -23,17 +24,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..gates import GateTrace
 
-_DIRECTIONS = ("forward", "backward")
+_DIRECTIONS = (N_("forward"), N_("backward"))
 _DESCRIPTIONS = {
-    "i": "input gate i",
-    "f": "forget gate f",
-    "g": "candidate g",
-    "o": "output gate o",
-    "c": "cell state c",
-    "h": "hidden state h",
-    "r": "reset gate r",
-    "z": "update gate z",
-    "n": "candidate n",
+    "i": N_("input gate i"),
+    "f": N_("forget gate f"),
+    "g": N_("candidate g"),
+    "o": N_("output gate o"),
+    "c": N_("cell state c"),
+    "h": N_("hidden state h"),
+    "r": N_("reset gate r"),
+    "z": N_("update gate z"),
+    "n": N_("candidate n"),
 }
 
 
@@ -75,8 +76,8 @@ def _colour_scale(trace: GateTrace, name: str, values: Tensor) -> dict[str, Any]
 
 
 def _where(trace: GateTrace, layer: int, direction: int) -> str:
-    where = f"{trace.mode} layer {layer}"
-    return where + (f" {_DIRECTIONS[direction]}" if trace.num_directions == 2 else "")
+    where = _("{mode} layer {layer}").format(mode=trace.mode, layer=layer)
+    return where + (f" {_(_DIRECTIONS[direction])}" if trace.num_directions == 2 else "")
 
 
 def plot_gate_heatmaps(
@@ -109,11 +110,14 @@ def plot_gate_heatmaps(
             values.T.numpy(), aspect="auto", interpolation="nearest", origin="lower",
             **_colour_scale(trace, name, values),
         )  # fmt: skip
-        ax.set_ylabel(f"{name}\nunit")
-        ax.set_title(_DESCRIPTIONS[name], fontsize=9, loc="left")
+        ax.set_ylabel(_("{name}\nunit").format(name=name))
+        ax.set_title(_(_DESCRIPTIONS[name]), fontsize=9, loc="left")
         fig.colorbar(image, ax=ax, pad=0.01)
-    axes[-1].set_xlabel("time step t")
-    fig.suptitle(f"{_where(trace, layer, direction)}, sample {sample}", fontsize=10)
+    axes[-1].set_xlabel(_("time step t"))
+    fig.suptitle(
+        _("{where}, sample {sample}").format(where=_where(trace, layer, direction), sample=sample),
+        fontsize=10,
+    )
     return fig
 
 
@@ -155,10 +159,12 @@ def plot_gate_saturation(
         ax.set_xlim(-0.03, 1.03)
         ax.set_ylim(-0.03, 1.03)
         ax.set_aspect("equal")
-        ax.set_title(_DESCRIPTIONS[name], fontsize=9)
-        ax.set_xlabel(f"share of steps < {low}")
-        ax.set_ylabel(f"share of steps > {high}")
-    fig.suptitle(f"gate saturation, {_where(trace, layer, direction)}", fontsize=10)
+        ax.set_title(_(_DESCRIPTIONS[name]), fontsize=9)
+        ax.set_xlabel(_("share of steps < {low}").format(low=low))
+        ax.set_ylabel(_("share of steps > {high}").format(high=high))
+    fig.suptitle(
+        _("gate saturation, {where}").format(where=_where(trace, layer, direction)), fontsize=10
+    )
     return fig
 
 
@@ -246,17 +252,27 @@ def plot_state_trajectories(
                         values.T.numpy(), aspect="auto", interpolation="nearest", origin="lower",
                         cmap="Greys", extent=(-0.5, steps - 0.5, -0.5, values.shape[-1] - 0.5),
                     )  # fmt: skip
-            ax.set_ylabel("input")
+            ax.set_ylabel(_("input"))
             ax.set_title(
-                f"{_where(trace, layer, direction)}, sample {sample}", fontsize=10, loc="left"
+                _("{where}, sample {sample}").format(
+                    where=_where(trace, layer, direction), sample=sample
+                ),
+                fontsize=10,
+                loc="left",
             )
         else:
             values = trace.gates[layer][direction][panel][:, sample].detach().cpu().float()
             for u in units:
                 if u < values.shape[-1]:
-                    ax.plot(time, values[:, u].numpy(), marker=".", ms=3, label=f"unit {u}")
+                    ax.plot(
+                        time,
+                        values[:, u].numpy(),
+                        marker=".",
+                        ms=3,
+                        label=_("unit {u}").format(u=u),
+                    )
             ax.set_ylabel(panel)
-            ax.set_title(_DESCRIPTIONS[panel], fontsize=9, loc="left")
+            ax.set_title(_(_DESCRIPTIONS[panel]), fontsize=9, loc="left")
             if panel in SIGMOID_GATES:
                 ax.set_ylim(-0.05, 1.05)
             ax.axhline(0, color="0.8", lw=0.8, zorder=0)
@@ -275,7 +291,7 @@ def plot_state_trajectories(
         twin.set_ylabel(overlay_label, color="0.4")
     if tokens is not None:
         axes[-1].set_xticks(time)
-    axes[-1].set_xlabel("time step t")
+    axes[-1].set_xlabel(_("time step t"))
     axes[-1].set_xlim(-0.5, steps - 0.5)
     return fig
 
@@ -327,15 +343,20 @@ def plot_state_vs_quantity(
         v = gates[name][..., unit].detach().cpu().double()  # (T, N)
         keep = ~torch.isnan(v)  # padded steps of a packed input are NaN
         x, y = q[keep], v[keep]
-        ax.scatter(x.numpy(), y.numpy(), s=8, alpha=0.25, lw=0, label="one step")
+        ax.scatter(x.numpy(), y.numpy(), s=8, alpha=0.25, lw=0, label=_("one step"))
         values = torch.unique(x)
         means = torch.stack([y[x == k].mean() for k in values])
-        ax.plot(values.numpy(), means.numpy(), color="tab:red", marker="o", ms=3, label="mean")
+        ax.plot(values.numpy(), means.numpy(), color="tab:red", marker="o", ms=3, label=_("mean"))
         ax.set_xlabel(label)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylabel(f"{name} of unit {unit}")
-        ax.set_title(_DESCRIPTIONS[name], fontsize=9, loc="left")
+        ax.set_ylabel(_("{name} of unit {unit}").format(name=name, unit=unit))
+        ax.set_title(_(_DESCRIPTIONS[name]), fontsize=9, loc="left")
         ax.axhline(0, color="0.8", lw=0.8, zorder=0)
     axes[0].legend(loc="upper left", fontsize=8)
-    fig.suptitle(f"{_where(trace, layer, direction)}, unit {unit} against {label}", fontsize=10)
+    fig.suptitle(
+        _("{where}, unit {unit} against {label}").format(
+            where=_where(trace, layer, direction), unit=unit, label=label
+        ),
+        fontsize=10,
+    )
     return fig

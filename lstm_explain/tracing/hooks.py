@@ -26,6 +26,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..i18n import M_
 from ..shapes import Check, predict_shapes, quiet_rnn_warnings
 from .records import (
     MAX_VARIANTS,
@@ -215,7 +216,9 @@ class _Recorder:
         try:
             macs = self._mult_adds(module, args, kwargs, output, call, first)
         except Exception as exc:  # the trace must never break the model's forward
-            call.checks.append(Check(f"could not analyse this call: {exc}", False, repr(exc)))
+            call.checks.append(
+                Check(M_("could not analyse this call: {exc}", exc=exc), False, repr(exc))
+            )
             macs = None
         if macs is not None:
             call.mult_adds = (call.mult_adds or 0) + macs if not first else macs

@@ -258,6 +258,16 @@ class TraceError:
         after = f", after `{self.after}` returned" if self.after else ""
         return f"{self.type} raised in {where}{after}: {self.message}"
 
+    def describe(self) -> str:
+        """The same sentence in the learner's language (``str()`` stays English for ``to_dict``)."""
+        from ..i18n import _
+
+        where = f"`{self.where}`" if self.where else _("the model's own forward()")
+        after = _(", after `{after}` returned").format(after=self.after) if self.after else ""
+        return _("{type} raised in {where}{after}: {message}").format(
+            type=self.type, where=where, after=after, message=self.message
+        )
+
 
 # --- the trace -----------------------------------------------------------------------------
 

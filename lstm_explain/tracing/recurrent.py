@@ -25,6 +25,7 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
 from ..config import RNNConfig
+from ..i18n import M_
 from ..shapes import Check, fmt_shape, identity_checks, layer_input_size, predict_shapes
 from .records import PackedSpec, TensorSpec, TracedCall, spec_of
 
@@ -145,9 +146,9 @@ def _recurrent(
     checks.insert(
         0,
         Check(
-            f"traced shapes match PyTorch's documented formulas ({names})",
+            M_("traced shapes match PyTorch's documented formulas ({names})", names=names),
             not wrong,
-            "; ".join(wrong) if wrong else "predict_shapes(RNNConfig.from_module(...)) agrees",
+            "; ".join(wrong) if wrong else M_("predict_shapes(RNNConfig.from_module(...)) agrees"),
             "traced shapes",
             "predict_shapes(config)",
         ),

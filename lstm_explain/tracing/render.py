@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import render as R
+from ..i18n import _, ngettext, tr
 from ..render import fmt_shape
 from .records import PackedSpec, Shape, ShapeTrace, TracedCall, _is_leaf, fmt_spec
 
@@ -45,7 +46,9 @@ def _role_lines(
         dims = axes.get(role)
         text = fmt_spec(spec)
         if isinstance(spec, PackedSpec):
-            lines.append(f"{role} packed data {fmt_shape(spec.data)}")
+            lines.append(
+                _("{role} packed data {shape}").format(role=role, shape=fmt_shape(spec.data))
+            )
             if dims:
                 lines.append(f"  = ({', '.join(dims)})")
             lines += _wrap_list("  batch_sizes", list(spec.batch_sizes))
@@ -55,7 +58,7 @@ def _role_lines(
             text = f"{text} = ({', '.join(dims)})"
         lines.append(f"{role} {text}")
     if expected and "input" in expected:
-        lines.append(f"  expected {fmt_shape(expected['input'])}")
+        lines.append(_("  expected {shape}").format(shape=fmt_shape(expected["input"])))
     return lines
 
 
@@ -94,8 +97,8 @@ def _cell_lines(call: TracedCall) -> tuple[list[str], list[str]]:
     """Input and output column lines of a call; a row whose calls saw different shapes lists each
     distinct set of shapes, prefixed with the numbers of the calls that saw it (``#2-5``)."""
     if call.raised:
-        ins, _ = _spec_lines(call.inputs, None, call.roles, call.axes, call.expected)
-        return ins, ["✗ raised"]
+        ins, _outs = _spec_lines(call.inputs, None, call.roles, call.axes, call.expected)
+        return ins, [_("✗ raised")]
     variants = call.variants
     if not call.varies or len(variants) < 2:
         return _spec_lines(call.inputs, call.outputs, call.roles, call.axes, call.expected)
@@ -115,8 +118,12 @@ def _cell_lines(call: TracedCall) -> tuple[list[str], list[str]]:
     rest = sum(len(v.calls) for v in variants[SHOWN_VARIANTS:]) + call.unlisted
     if rest:
         kinds = len(variants) - SHOWN_VARIANTS
-        more = f"{kinds}+ more shapes" if call.unlisted else f"{kinds} more shapes"
-        ins.append(f"… {rest} calls: {more}")
+        more = (
+            _("{kinds}+ more shapes").format(kinds=kinds)
+            if call.unlisted
+            else _("{kinds} more shapes").format(kinds=kinds)
+        )
+        ins.append(_("… {rest} calls: {more}").format(rest=rest, more=more))
         outs.append("")
     return ins, outs
 
@@ -156,7 +163,7 @@ def _fmt_macs(call: TracedCall) -> str:
 
 def trace_text(trace: ShapeTrace) -> str:
     """The trace as a text tree table, then checks, totals and the error if any."""
-    header = ("module", "type", "calls", "inputs", "outputs", "params", "mult-adds")
+    header = _header()
     prefixes = _tree_prefixes(trace.calls)
     rows: list[list[list[str]]] = []
     for call, prefix in zip(trace.calls, prefixes, strict=True):
@@ -178,30 +185,45 @@ def trace_text(trace: ShapeTrace) -> str:
     out += R.text_table(rows, header, right=(2, 5, 6), rule=True)
     checks = trace.checks
     if checks:
-        out += ["", "checks on the traced tensors:"]
-        out += [f"  {R.mark(k.holds)} {label}: {k.name}" for label, k in checks]
+        out += ["", _("checks on the traced tensors:")]
+        out += [f"  {R.mark(k.holds)} {label}: {tr(k.name)}" for label, k in checks]
     out += ["", _totals(trace)]
     if trace.error is not None:
-        out += ["", f"✗ the forward pass failed: {trace.error}"]
+        out += ["", _("✗ the forward pass failed: {error}").format(error=trace.error.describe())]
     return "\n".join(out)
 
 
+def _header() -> tuple[str, ...]:
+    """The trace table's column titles, in the current language."""
+    return (
+        _("module"),
+        _("type"),
+        _("calls"),
+        _("inputs"),
+        _("outputs"),
+        _("params"),
+        _("mult-adds"),
+    )
+
+
 def _totals(trace: ShapeTrace) -> str:
-    total = f"total params: {trace.total_params:,}   total mult-adds: {trace.total_mult_adds:,}"
+    total = _("total params: {params:,}   total mult-adds: {macs:,}").format(
+        params=trace.total_params, macs=trace.total_mult_adds
+    )
     if trace.uncounted:
-        total += f" (not counted: {', '.join(trace.uncounted)})"
+        total += _(" (not counted: {names})").format(names=", ".join(trace.uncounted))
     return total
 
 
 def _summary(trace: ShapeTrace) -> str:
     """The caption's summary: calls, checks, totals or the error."""
     n = len(trace.calls)
-    text = f"{n} call{'s' if n != 1 else ''}"
+    text = ngettext("{n} call", "{n} calls", n).format(n=n)
     if trace.checks:
-        hold = sum(k.holds for _, k in trace.checks)
-        text += f", {hold}/{len(trace.checks)} checks hold"
+        hold = sum(k.holds for _label, k in trace.checks)
+        text += _(", {hold}/{total} checks hold").format(hold=hold, total=len(trace.checks))
     if trace.error is not None:
-        return text + f", {trace.error.type} raised"
+        return text + _(", {type} raised").format(type=trace.error.type)
     return text
 
 
@@ -228,7 +250,7 @@ def trace_html(trace: ShapeTrace) -> str:
     parts = [
         R.caption(f"trace_shapes({trace.model_type})", _summary(trace), trace.ok),
         R.html_table(
-            ("module", "type", "calls", "inputs", "outputs", "params", "mult-adds"),
+            _header(),
             rows,
             mono=(0, 1, 2, 5, 6),
             pre=(3, 4),
@@ -238,13 +260,18 @@ def trace_html(trace: ShapeTrace) -> str:
     if trace.checks:
         parts.append(
             R.html_table(
-                ("", "call", "check"),
-                [(R.mark_html(k.holds), label, k.name) for label, k in trace.checks],
+                ("", _("call"), _("check")),
+                [(R.mark_html(k.holds), label, tr(k.name)) for label, k in trace.checks],
                 mono=(1,),
                 kind="lx-checks",
             )
         )
     parts.append(R.paragraph(_totals(trace)))
     if trace.error is not None:
-        parts.append(R.paragraph(f"✗ the forward pass failed: {trace.error}", ok=False))
+        parts.append(
+            R.paragraph(
+                _("✗ the forward pass failed: {error}").format(error=trace.error.describe()),
+                ok=False,
+            )
+        )
     return R.block("lx-trace", *parts)

@@ -22,6 +22,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..gates import GateTrace, gate_summary, trace_gates
+from ..i18n import N_, _, get_language, normalize_language, use_language
+from .shape_explorer import language_toggle
 from .snapshot import FONT, MONO, NOTE_STYLE, Snapshot, data_uri_img
 
 #: CSS px per inch of a figure as shown (the browser's own inch), and the PNG's pixels per inch:
@@ -37,6 +39,10 @@ def _png(fig: Any) -> tuple[bytes, int]:
     return buf.getvalue(), round(fig.get_figwidth() * SHOWN_DPI)
 
 
+#: The controls' labels and the numbers' headings, marked for the catalog (translated when shown).
+_LABELS = (N_("layer"), N_("direction"), N_("sample"), N_("gate"), N_("units"))
+_STATS = (N_("mean"), N_("min"), N_("max"), N_("below_0.1"), N_("above_0.9"))
+
 _CELL = "padding:3px 10px;border-bottom:1px solid #d0d7de;white-space:nowrap"
 
 
@@ -49,6 +55,9 @@ class GateExplorer(widgets.VBox):
         inputs: optional labels for the input steps: one string per step (e.g. tokens) used for
             every sample, or a function ``sample -> labels``; else the traced input is drawn.
         units: the units selected at start (default: the first three).
+        lang: the language of labels, numbers' headings and figures (``"en"``, ``"zh_CN"``;
+            default: the language in effect). The 中文 / English switch under the controls
+            changes it in place, keeping the selection (also :attr:`lang`).
 
     Attributes:
         trace: the ``GateTrace`` shown.
@@ -73,6 +82,7 @@ class GateExplorer(widgets.VBox):
         hx: Any = None,
         inputs: Sequence[str] | Callable[[int], Sequence[str]] | None = None,
         units: Sequence[int] | None = None,
+        lang: str | None = None,
     ) -> None:
         if isinstance(source, GateTrace):
             trace = source
@@ -85,6 +95,8 @@ class GateExplorer(widgets.VBox):
         if not units or any(not 0 <= u < hid for u in units):
             raise ValueError(f"units must be integers in [0, {hid - 1}] (got units={list(units)})")
         self.trace = trace
+        self._lang = get_language() if lang is None else normalize_language(lang)
+        self._quiet = False
         self._inputs = inputs if inputs is None or callable(inputs) else list(inputs)
         default_gate = "f" if "f" in trace.gate_names else ("z" if "z" in trace.gate_names else "h")
         style = {"description_width": "70px"}
@@ -125,8 +137,13 @@ class GateExplorer(widgets.VBox):
         self.trajectories = widgets.Image(format="png", layout=natural())
         self.error = widgets.HTML()
         self._pngs: dict[str, tuple[bytes, int]] = {}
+        #: The 中文 / English switch (its value is :attr:`lang`).
+        self.language = language_toggle(self._lang, 250)
+        self.language.observe(self._on_language, names="value")
+        self._relabel()
         left = widgets.VBox(
-            [self.controls[k] for k in ("layer", "direction", "sample", "gate", "units")],
+            [self.controls[k] for k in ("layer", "direction", "sample", "gate", "units")]
+            + [self.language],
             layout=widgets.Layout(flex="0 0 auto", width="260px"),
         )
         right = widgets.VBox(
@@ -145,11 +162,55 @@ class GateExplorer(widgets.VBox):
         return {k: c.value for k, c in self.controls.items()}
 
     def _on_change(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self.refresh()
+
+    @property
+    def lang(self) -> str:
+        """The language of the labels, numbers and figures (``"en"`` or ``"zh_CN"``)."""
+        return self._lang
+
+    @lang.setter
+    def lang(self, value: str | None) -> None:
+        lang = get_language() if value is None else normalize_language(value)
+        if self.language.value != lang:
+            self.language.value = lang  # its observer relabels and refreshes
+            return
+        self._lang = lang
+        self._relabel()
         self.refresh()
+
+    def _on_language(self, change: dict[str, Any]) -> None:
+        self.lang = change["new"]
+
+    def _relabel(self) -> None:
+        """Labels in the current language. A Dropdown's or ToggleButtons' new options would reset
+        its value: each is put back, quietly, so the selection stays."""
+        c = self.controls
+        kept = self.selection
+        self._quiet = True
+        try:
+            with use_language(self._lang):
+                for name in c:
+                    c[name].description = _(name)
+                c["layer"].options = [
+                    (_("layer {k}").format(k=k), k) for k in range(self.trace.num_layers)
+                ]
+                c["direction"].options = [(_("forward"), 0), (_("backward"), 1)][
+                    : self.trace.num_directions
+                ]
+                c["layer"].value = kept["layer"]
+                c["direction"].value = kept["direction"]
+        finally:
+            self._quiet = False
 
     # --- view ----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Redraw the figures and numbers for the current selection."""
+        with use_language(self._lang):
+            self._refresh()
+
+    def _refresh(self) -> None:
         from ..plotting.gates import plot_gate_heatmaps, plot_state_trajectories
 
         s = self.selection
@@ -161,8 +222,11 @@ class GateExplorer(widgets.VBox):
         )
         if not units:  # no stale numbers or curves: they belonged to other units
             self.error.value = (
-                "<div style='color:#a40e26;padding:4px 0'>pick at least one unit "
-                "(ctrl/cmd-click in <b>units</b>)</div>"
+                "<div style='color:#a40e26;padding:4px 0'>"
+                + _("pick at least one unit (ctrl/cmd-click in <b>{units}</b>)").format(
+                    units=html.escape(_("units"))
+                )
+                + "</div>"
             )
             self.stats.value = ""
             self.trajectories.layout.display = "none"
@@ -195,10 +259,10 @@ class GateExplorer(widgets.VBox):
     def _stats_html(self, gate: str, units: list[int], where: dict[str, int]) -> str:
         stats = gate_summary(self.trace, gate, **where)  # name -> (H,)
         th = f"{_CELL};text-align:right;font-weight:600;border-bottom:2px solid #8c959f"
-        head = "".join(f"<th style='{th}'>{html.escape(name)}</th>" for name in stats)
+        head = "".join(f"<th style='{th}'>{html.escape(_(name))}</th>" for name in stats)
         num = f"{_CELL};text-align:right;font-variant-numeric:tabular-nums"
         rows = [
-            f"<tr><td style='{_CELL}'>unit {u}</td>"
+            f"<tr><td style='{_CELL}'>{html.escape(_('unit {u}').format(u=u))}</td>"
             + "".join(
                 f"<td style='{num}'>{float(v[u]):.0%}</td>"
                 if name.startswith(("below", "above"))
@@ -209,10 +273,13 @@ class GateExplorer(widgets.VBox):
             for u in units
             if u < len(stats["mean"])  # a unit beyond proj_size has no projected h
         ]
-        where_text = f"layer {where['layer']}, {('forward', 'backward')[where['direction']]}"
+        where_text = _("layer {layer}, {direction}").format(
+            layer=where["layer"], direction=(_("forward"), _("backward"))[where["direction"]]
+        )
+        over = _("({where}) over all samples and steps").format(where=where_text)
         return (
             f"<div class='lx-gate-stats' style=\"{MONO};font-size:13px\"><b>{html.escape(gate)}</b>"
-            f" ({where_text}) over all samples and steps"
+            f" {html.escape(over)}"
             f"<table style='border-collapse:collapse;margin:4px 0'><tr><th style='{th}'></th>"
             f"{head}</tr>{''.join(rows)}</table></div>"
         )
@@ -222,11 +289,19 @@ class GateExplorer(widgets.VBox):
         """The current state as static HTML: the numbers and both figures (inline styles,
         PNGs as ``data:`` URIs). Display it to keep this moment in a notebook."""
         s = self.selection
+        with use_language(self._lang):
+            note = _(
+                "Gate explorer (a snapshot: layer {layer}, {direction}, sample {sample}, gate "
+                "{gate}, units {units}; run the notebook to explore)"
+            ).format(
+                layer=s["layer"],
+                direction=(_("forward"), _("backward"))[s["direction"]],
+                sample=s["sample"],
+                gate=html.escape(s["gate"]),
+                units=list(s["units"]),
+            )
         parts = [
-            f'<div style="{NOTE_STYLE}">Gate explorer (a snapshot: layer {s["layer"]}, '
-            f"{('forward', 'backward')[s['direction']]}, sample {s['sample']}, gate "
-            f"{html.escape(s['gate'])}, units {list(s['units'])}; run the notebook to explore)"
-            "</div>",
+            f'<div style="{NOTE_STYLE}">{note}</div>',
             self.error.value,
             self.stats.value,
         ]

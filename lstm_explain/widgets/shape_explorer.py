@@ -27,6 +27,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..config import Knob, RNNConfig
+from ..i18n import LANGUAGES, N_, _, get_language, normalize_language, use_language
 from ..plotting.unrolled import unrolled_figsize
 from ..shapes import ShapeReport, fmt_shape, one_thread, shape_report
 from .snapshot import FONT, MONO, NOTE_STYLE, Snapshot, data_uri_img, error_html
@@ -43,6 +44,21 @@ MAX_GROWTH = 1.6
 CONTROLS_WIDTH = 330
 LABEL_WIDTH = 112
 DEFAULT_CONFIG = RNNConfig("LSTM", input_size=100, hidden_size=20, seq_len=5, batch=3)
+#: The language switch's buttons: (label, language), each label in its own language.
+LANGUAGE_OPTIONS = (("English", "en"), ("中文", "zh_CN"))
+#: Tooltips of the text-size buttons (translated when shown).
+TEXT_SIZE_TIPS = (N_("as designed"), N_("larger"), N_("for the back of the room"))
+
+
+def language_toggle(lang: str, width: int) -> widgets.ToggleButtons:
+    """The 中文 / English switch of an explorer (its labels never change, so its value stays)."""
+    return widgets.ToggleButtons(
+        options=list(LANGUAGE_OPTIONS),
+        value=lang,
+        tooltips=[LANGUAGES["en"], LANGUAGES["zh_CN"]],
+        style={"button_width": f"{(width - 24) // 2}px"},
+        layout=widgets.Layout(width=f"{width}px", margin="10px 0 0 0", display="flex"),
+    )
 
 
 def parse_lengths(text: str) -> tuple[int, ...] | None:
@@ -85,16 +101,18 @@ def summary_html(report: ShapeReport, text_scale: float = 1.0) -> str:
 
     states = " &nbsp; ".join(item(n) for n in ("h_n", "c_n") if n in shapes)
     ok = sum(k.holds for k in report.checks)
+    checks = _("{ok}/{total} checks").format(ok=ok, total=len(report.checks))
     verdict = (
-        f"<span style='color:#1a7f37'>✓ {ok}/{len(report.checks)} checks</span>"
+        f"<span style='color:#1a7f37'>✓ {checks}</span>"
         if report.ok
-        else f"<span style='color:#cf222e'>✗ {ok}/{len(report.checks)} checks</span>"
+        else f"<span style='color:#cf222e'>✗ {checks}</span>"
     )
     size, small = round(17 * text_scale), round(15 * text_scale)
+    title = e(_("identity checks"))
     return (
         f"<div class='lx-summary' style=\"{MONO};font-size:{size}px;line-height:1.45;"
         f"margin:0 0 6px 0\"><div style='font-size:{small}px;color:#24292f'>"
-        f"<code>{e(report.header())}</code> &nbsp; <span title='identity checks'>{verdict}</span>"
+        f"<code>{e(report.header())}</code> &nbsp; <span title='{title}'>{verdict}</span>"
         f"</div>{item('input')} &rarr; {item('output')} &nbsp;&nbsp; {states}</div>"
     )
 
@@ -139,6 +157,7 @@ class ShapeExplorer(widgets.HBox):
         cache_size: int = 64,
         text_scale: float = 1.0,
         text_size_control: bool = False,
+        lang: str | None = None,
         **fields: Any,
     ) -> None:
         """Open the explorer on ``config`` (default ``nn.LSTM(100, 20)`` on ``(5, 3, 100)``),
@@ -146,7 +165,9 @@ class ShapeExplorer(widgets.HBox):
 
         ``text_scale`` sizes the results' text (1.5 for a far projector); ``text_size_control``
         adds a "text size" switch (100 % / 125 % / 150 %) under the controls, as the classroom app
-        does.
+        does. ``lang`` (``"en"``, ``"zh_CN"``; default: the language in effect) is the language of
+        its labels and results; the 中文 / English switch under the controls changes it in place,
+        keeping every value (also :attr:`lang`).
 
         Raises:
             ValueError: if the initial config is invalid or a keyword is not an RNNConfig field.
@@ -167,18 +188,20 @@ class ShapeExplorer(widgets.HBox):
         # knobs without a control (bias, dropout, nonlinearity) are kept from the initial config
         self._base = base
         self._format = diagram_format
-        self._cache: OrderedDict[RNNConfig, tuple[ShapeReport, bytes]] = OrderedDict()
+        self._cache: OrderedDict[tuple[RNNConfig, str], tuple[ShapeReport, bytes]] = OrderedDict()
         self._cache_size = cache_size
         self._figures: dict[tuple[float, float], Any] = {}
         self._quiet = False
         self._text_scale = _check_scale(text_scale)
+        self._lang = get_language() if lang is None else normalize_language(lang)
         self._shown: tuple[str, str] | None = None  # last valid (diagram, tables) HTML
         self.report: ShapeReport | None = None
         self.error_message: str | None = None
         self.image = b""
         self.refresh_count = 0
         self.timings: dict[str, Any] = {}
-        self.controls = self._make_controls(base)
+        with use_language(self._lang):
+            self.controls = self._make_controls(base)
         self.summary = widgets.HTML(layout=widgets.Layout(min_height="58px"))
         self.diagram = widgets.HTML()
         self.tables = widgets.HTML()
@@ -196,7 +219,7 @@ class ShapeExplorer(widgets.HBox):
                 options=options,
                 value=self._text_scale,
                 description="text size",
-                tooltips=["as designed", "larger", "for the back of the room"][: len(options)],
+                tooltips=list(TEXT_SIZE_TIPS[: len(options)]),
                 style={
                     "description_width": f"{LABEL_WIDTH}px",
                     "button_width": f"{(CONTROLS_WIDTH - LABEL_WIDTH - 24) // len(options)}px",
@@ -207,6 +230,11 @@ class ShapeExplorer(widgets.HBox):
             )
             self.text_size.observe(self._on_text_size, names="value")
             controls_box.children = (*controls_box.children, self.text_size)
+        #: The 中文 / English switch (its value is :attr:`lang`).
+        self.language = language_toggle(self._lang, CONTROLS_WIDTH)
+        self.language.observe(self._on_language, names="value")
+        controls_box.children = (*controls_box.children, self.language)
+        self._relabel()
         self.children = [controls_box, results]
         self.layout.flex_flow = "row wrap"
         self.layout.align_items = "flex-start"
@@ -344,6 +372,38 @@ class ShapeExplorer(widgets.HBox):
     def _on_text_size(self, change: dict[str, Any]) -> None:
         self.text_scale = change["new"]
 
+    @property
+    def lang(self) -> str:
+        """The language of the labels and results (``"en"`` or ``"zh_CN"``)."""
+        return self._lang
+
+    @lang.setter
+    def lang(self, value: str | None) -> None:
+        lang = get_language() if value is None else normalize_language(value)
+        if self.language.value != lang:
+            self.language.value = lang  # its observer relabels and refreshes
+            return
+        self._lang = lang
+        self._relabel()
+        self.refresh()
+
+    def _on_language(self, change: dict[str, Any]) -> None:
+        self.lang = change["new"]
+
+    def _relabel(self) -> None:
+        """Every label in the current language; values (and options) untouched."""
+        with use_language(self._lang):
+            for knob in self._knobs():
+                w = self.controls[knob.name]
+                w.description = _(knob.label)
+                if knob.placeholder:
+                    w.placeholder = _(knob.placeholder)
+            if self.text_size is not None:
+                self.text_size.description = _("text size")
+                self.text_size.tooltips = [_(t) for t in TEXT_SIZE_TIPS][
+                    : len(self.text_size.options)
+                ]
+
     def set(self, **values: Any) -> None:
         """Set several controls at once (keys of :attr:`controls`) with a single refresh.
 
@@ -398,9 +458,10 @@ class ShapeExplorer(widgets.HBox):
         return buf.getvalue()
 
     def _compute(self, config: RNNConfig) -> tuple[ShapeReport, bytes]:
-        hit = self._cache.get(config)
+        key = (config, self._lang)
+        hit = self._cache.get(key)
         if hit is not None:
-            self._cache.move_to_end(config)
+            self._cache.move_to_end(key)
             self.timings = {"report_ms": 0.0, "diagram_ms": 0.0, "cached": True}
             return hit
         start = time.perf_counter()
@@ -413,7 +474,7 @@ class ShapeExplorer(widgets.HBox):
             "diagram_ms": (time.perf_counter() - mid) * 1e3,
             "cached": False,
         }
-        self._cache[config] = result
+        self._cache[key] = result
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return result
@@ -441,6 +502,10 @@ class ShapeExplorer(widgets.HBox):
 
     def refresh(self) -> None:
         """Rebuild report and view from the controls; an invalid value is shown, not raised."""
+        with use_language(self._lang):
+            self._refresh()
+
+    def _refresh(self) -> None:
         self.refresh_count += 1
         k = self.controls
         mode = k["mode"].value
@@ -480,7 +545,8 @@ class ShapeExplorer(widgets.HBox):
         """The current shapes in one line, e.g. ``input (5, 3, 100) -> output (5, 3, 20) | h_n
         (1, 3, 20)``; or the error message while the controls are invalid."""
         if self.report is None:
-            return f"invalid: {self.error_message}"
+            with use_language(self._lang):
+                return _("invalid: {message}").format(message=self.error_message)
         t = {name: fmt_shape(v.observed) for name, v in self.report.tensors.items()}
         states = "  ".join(f"{n} {t[n]}" for n in ("h_n", "c_n") if n in t)
         return f"input {t['input']} -> output {t['output']}  |  {states}"
@@ -498,6 +564,10 @@ class ShapeExplorer(widgets.HBox):
         Display it to keep this moment in a notebook: ``explorer.snapshot()`` shows the state
         as it is now, whatever the explorer is set to later, with or without a kernel.
         """
+        with use_language(self._lang):
+            return self._snapshot()
+
+    def _snapshot(self) -> Snapshot:
         if self.report is None:
             body = error_html(self.error_message or "")
             text = f"<ShapeExplorer snapshot: invalid: {self.error_message}>"
@@ -509,7 +579,7 @@ class ShapeExplorer(widgets.HBox):
             img = data_uri_img(
                 svg.encode(),
                 "image/svg+xml",
-                f"unrolled network: {self.shapes_line()}",
+                _("unrolled network: {shapes}").format(shapes=self.shapes_line()),
                 f"width:{width}px;max-width:none;height:auto",
             )
             body = (
@@ -519,8 +589,9 @@ class ShapeExplorer(widgets.HBox):
             )
             text = f"<ShapeExplorer snapshot: {self.report.header()}: {self.shapes_line()}>"
         note = (
-            f'<div style="{NOTE_STYLE}">Shape explorer (a snapshot of its state; run the '
-            "notebook to turn the knobs)</div>"
+            f'<div style="{NOTE_STYLE}">'
+            + _("Shape explorer (a snapshot of its state; run the notebook to turn the knobs)")
+            + "</div>"
         )
         return Snapshot(f"<div class='lx-snapshot' style=\"{FONT}\">{note}{body}</div>", text)
 

@@ -35,10 +35,10 @@ def data_uri_img(data: bytes, mime: str, alt: str, style: str) -> str:
 
 def error_html(message: str) -> str:
     """The red box an invalid value shows (inline styles)."""
-    return (
-        f"<div class='lx-error' style=\"{ERROR_STYLE}\">✗ invalid configuration: "
-        f"{html.escape(message)}</div>"
-    )
+    from ..i18n import _
+
+    label = html.escape(_("✗ invalid configuration: "))
+    return f"<div class='lx-error' style=\"{ERROR_STYLE}\">{label}{html.escape(message)}</div>"
 
 
 @dataclass(frozen=True)
