@@ -100,3 +100,19 @@ def test_bad_arguments():
         GateExplorer(nn.LSTM(2, 3))
     with pytest.raises(ValueError, match=r"units must be integers in \[0, 2\] \(got units=\[7\]\)"):
         GateExplorer(nn.LSTM(2, 3), torch.randn(4, 1, 2), units=[7])
+
+
+def test_stats_units_follow_the_choice_in_any_language():
+    import torch
+    from torch import nn
+
+    from lstm_explain import GateExplorer, trace_gates
+
+    torch.manual_seed(0)
+    lstm = nn.LSTM(3, 4)
+    explorer = GateExplorer(trace_gates(lstm, torch.randn(5, 2, 3)), units=[1, 2])
+    assert explorer.stats_units == (1, 2)
+    explorer.controls["units"].value = ()
+    assert explorer.stats_units == ()  # nothing stale
+    explorer.controls["units"].value = (3,)
+    assert explorer.stats_units == (3,)

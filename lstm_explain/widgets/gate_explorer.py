@@ -161,6 +161,11 @@ class GateExplorer(widgets.VBox):
         """The current choice: layer, direction, sample, gate, units."""
         return {k: c.value for k, c in self.controls.items()}
 
+    @property
+    def stats_units(self) -> tuple[int, ...]:
+        """The units whose statistics the stats table shows now (empty when none is picked)."""
+        return getattr(self, "_stats_units", ())
+
     def _on_change(self, change: dict[str, Any]) -> None:
         if not self._quiet:
             self.refresh()
@@ -229,6 +234,7 @@ class GateExplorer(widgets.VBox):
                 + "</div>"
             )
             self.stats.value = ""
+            self._stats_units = ()
             self.trajectories.layout.display = "none"
             self._pngs.pop("trajectories", None)
             return
@@ -248,6 +254,7 @@ class GateExplorer(widgets.VBox):
         )
         self.trajectories.layout.display = None
         self.stats.value = self._stats_html(s["gate"], units, where)
+        self._stats_units = tuple(units)
 
     def _show(self, name: str, fig: Any) -> None:
         data, width = _png(fig)
