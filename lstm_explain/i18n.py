@@ -251,8 +251,8 @@ def tr(text: object) -> object:
     return text
 
 
-#: Fonts with Simplified Chinese glyphs, best first: Debian/Ubuntu (fonts-noto-cjk,
-#: fonts-wqy-*), macOS, Windows.
+#: Fonts with Simplified Chinese glyphs, best first: Debian/Ubuntu (fonts-noto-cjk, the
+#: WenQuanYi fonts), macOS, Windows.
 CJK_FONTS = (
     "Noto Sans CJK SC",
     "Noto Sans CJK JP",

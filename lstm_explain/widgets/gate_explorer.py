@@ -23,7 +23,7 @@ import ipywidgets as widgets
 
 from ..gates import GateTrace, gate_summary, trace_gates
 from ..i18n import N_, _, get_language, normalize_language, use_language
-from .shape_explorer import language_toggle
+from .language import Bilingual, language_toggle
 from .snapshot import FONT, MONO, NOTE_STYLE, Snapshot, data_uri_img
 
 #: CSS px per inch of a figure as shown (the browser's own inch), and the PNG's pixels per inch:
@@ -46,7 +46,7 @@ _STATS = (N_("mean"), N_("min"), N_("max"), N_("below_0.1"), N_("above_0.9"))
 _CELL = "padding:3px 10px;border-bottom:1px solid #d0d7de;white-space:nowrap"
 
 
-class GateExplorer(widgets.VBox):
+class GateExplorer(Bilingual, widgets.VBox):
     """An ipywidgets Box over a :class:`~lstm_explain.gates.GateTrace`.
 
     Args:
@@ -169,24 +169,6 @@ class GateExplorer(widgets.VBox):
     def _on_change(self, change: dict[str, Any]) -> None:
         if not self._quiet:
             self.refresh()
-
-    @property
-    def lang(self) -> str:
-        """The language of the labels, numbers and figures (``"en"`` or ``"zh_CN"``)."""
-        return self._lang
-
-    @lang.setter
-    def lang(self, value: str | None) -> None:
-        lang = get_language() if value is None else normalize_language(value)
-        if self.language.value != lang:
-            self.language.value = lang  # its observer relabels and refreshes
-            return
-        self._lang = lang
-        self._relabel()
-        self.refresh()
-
-    def _on_language(self, change: dict[str, Any]) -> None:
-        self.lang = change["new"]
 
     def _relabel(self) -> None:
         """Labels in the current language. A Dropdown's or ToggleButtons' new options would reset

@@ -27,9 +27,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..config import Knob, RNNConfig
-from ..i18n import LANGUAGES, N_, _, get_language, normalize_language, use_language
+from ..i18n import N_, _, get_language, normalize_language, use_language
 from ..plotting.unrolled import unrolled_figsize
 from ..shapes import ShapeReport, fmt_shape, one_thread, shape_report
+from .language import Bilingual, language_toggle
 from .snapshot import FONT, MONO, NOTE_STYLE, Snapshot, data_uri_img, error_html
 
 #: The order in which the knobs' controls are stacked in the controls column.
@@ -44,21 +45,8 @@ MAX_GROWTH = 1.6
 CONTROLS_WIDTH = 330
 LABEL_WIDTH = 112
 DEFAULT_CONFIG = RNNConfig("LSTM", input_size=100, hidden_size=20, seq_len=5, batch=3)
-#: The language switch's buttons: (label, language), each label in its own language.
-LANGUAGE_OPTIONS = (("English", "en"), ("中文", "zh_CN"))
 #: Tooltips of the text-size buttons (translated when shown).
 TEXT_SIZE_TIPS = (N_("as designed"), N_("larger"), N_("for the back of the room"))
-
-
-def language_toggle(lang: str, width: int) -> widgets.ToggleButtons:
-    """The 中文 / English switch of an explorer (its labels never change, so its value stays)."""
-    return widgets.ToggleButtons(
-        options=list(LANGUAGE_OPTIONS),
-        value=lang,
-        tooltips=[LANGUAGES["en"], LANGUAGES["zh_CN"]],
-        style={"button_width": f"{(width - 24) // 2}px"},
-        layout=widgets.Layout(width=f"{width}px", margin="10px 0 0 0", display="flex"),
-    )
 
 
 def parse_lengths(text: str) -> tuple[int, ...] | None:
@@ -124,7 +112,7 @@ def _strip_header(tables: str, header: str) -> str:
     return re.sub(pattern, "", tables, count=1)
 
 
-class ShapeExplorer(widgets.HBox):
+class ShapeExplorer(Bilingual, widgets.HBox):
     """Controls for every knob of a recurrent layer and a view that follows them.
 
     The controls stand in a column on the left, the results beside them (the summary line, the
@@ -144,7 +132,6 @@ class ShapeExplorer(widgets.HBox):
             the controls are invalid the summary shows the message and the last valid diagram
             and tables stay in place, dimmed.
         image: the diagram's bytes as rendered (SVG text, or PNG with ``diagram_format="png"``).
-        text_scale: size of the results' text (1.0; 1.25 or 1.5 for a projector).
         refresh_count: how many times the view was rebuilt (one per change).
         timings: milliseconds the last refresh spent on the report and on the diagram.
     """
@@ -371,24 +358,6 @@ class ShapeExplorer(widgets.HBox):
 
     def _on_text_size(self, change: dict[str, Any]) -> None:
         self.text_scale = change["new"]
-
-    @property
-    def lang(self) -> str:
-        """The language of the labels and results (``"en"`` or ``"zh_CN"``)."""
-        return self._lang
-
-    @lang.setter
-    def lang(self, value: str | None) -> None:
-        lang = get_language() if value is None else normalize_language(value)
-        if self.language.value != lang:
-            self.language.value = lang  # its observer relabels and refreshes
-            return
-        self._lang = lang
-        self._relabel()
-        self.refresh()
-
-    def _on_language(self, change: dict[str, Any]) -> None:
-        self.lang = change["new"]
 
     def _relabel(self) -> None:
         """Every label in the current language; values (and options) untouched."""
