@@ -64,7 +64,8 @@ def build(lang: str | None = None, gettext: bool = False) -> dict:
         builder, out, doctrees = "gettext", ROOT / "build" / "docs-gettext", "gettext"
     else:
         builder, out, doctrees = "html", OUT / lang if lang else OUT, lang or "en"
-    cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q", "-a"]
+    # -E: a fresh environment every time, so generated pages (the API list) never go stale
+    cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-q", "-a", "-E"]
     cmd += ["-d", str(ROOT / "build" / "docs-doctrees" / doctrees)]
     if lang:
         cmd += ["-D", f"language={lang}"]
