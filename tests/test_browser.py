@@ -227,6 +227,12 @@ def test_classroom_app_in_the_browser(voila_app):
             _wait_shown(page, "output", "(3, 5, 40)")
             assert _shown(page, "h_n") == "(8, 3, 20)"  # batch_first leaves the states alone
             assert page.evaluate(SMALLEST_LABEL) >= 11.99
+            # the summary and the tables are separate widgets: their updates arrive one by one
+            page.wait_for_function(
+                "() => { const t = document.querySelector('.lx-shapes'); "
+                "return t !== null && t.innerText.includes('(3, 5, 40)'); }",
+                timeout=30_000,
+            )
             tables = page.locator(".lx-shapes").first.inner_text()
             assert "(8, 3, 20)" in tables and "(3, 5, 40)" in tables
 
