@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,15 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "notebooks" / "apps" / "classroom_explorer.ipynb"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT / "tools"))
+from headless import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 #: Press a key on a slider's handle and resolve with the ms until the summary's text changes.
 TIMED_KEY = """async ([label, key]) => {
@@ -59,12 +51,6 @@ TIMED_KEY = """async ([label, key]) => {
 }"""
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=40, help="slider changes to time")
@@ -73,7 +59,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp())
     shutil.copy(APP, tmp / APP.name)
-    port = _port()
+    port = free_port()
     env = dict(os.environ, JUPYTER_PATH=str(ROOT / "notebooks" / "apps" / "share"))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     cmd = [sys.executable, "-m", "voila", APP.name, "--no-browser", "--template=classroom"]
@@ -92,7 +78,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.25)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.goto(url, timeout=120_000)
             page.locator(".lx-h_n").first.wait_for(timeout=120_000)

@@ -17,17 +17,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from _browser import CHROMIUM, CHROMIUM_ARGS, free_port, require_browser, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "notebooks" / "apps" / "classroom_explorer.ipynb"
@@ -36,54 +33,11 @@ STORED = [
     ROOT / "notebooks" / "11_shape_explorer.ipynb",
     ROOT / "notebooks" / "14_inside_the_cell.ipynb",
 ]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = ROOT / "artifacts"
 SMALL = {"width": 1280, "height": 720}
 LARGE = {"width": 1920, "height": 1080}
 
 pytestmark = pytest.mark.browser
-
-
-def _need_browser() -> None:
-    if not CHROMIUM.exists():
-        reason = (
-            f"headless Chromium not found at {CHROMIUM}: install it with "
-            "`apt-get install chromium chromium-driver` (make browser-deps)"
-        )
-        if os.environ.get("LSTM_EXPLAIN_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason + " (LSTM_EXPLAIN_REQUIRE_BROWSER=1)")
-        pytest.skip(reason)
-    pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_server(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with code {proc.returncode} before serving {url}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:  # it answers: up
-            return
-        except OSError:
-            time.sleep(0.25)
-    raise TimeoutError(f"server did not answer at {url} within {timeout:.0f} s")
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -98,7 +52,7 @@ def _serve(cmd: list[str], cwd: Path, env: dict[str, str], url: str) -> Iterator
     log = (cwd / "server.log").open("wb")
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait_for_server(url, proc)
+        wait_for_server(url, proc)
         yield url
     finally:
         proc.terminate()
@@ -127,10 +81,10 @@ def voila_command(notebook: str, port: int) -> list[str]:
 @pytest.fixture(scope="module")
 def voila_app(tmp_path_factory) -> Iterator[str]:
     """URL of the app served by Voila on 127.0.0.1 (a copy: the stored notebook stays as is)."""
-    _need_browser()
+    require_browser()
     tmp = tmp_path_factory.mktemp("voila")
     shutil.copy(APP, tmp / APP.name)
-    port = _free_port()
+    port = free_port()
     env = _env(JUPYTER_PATH=str(TEMPLATES))
     yield from _serve(voila_command(APP.name, port), tmp, env, f"http://127.0.0.1:{port}/")
 
@@ -277,7 +231,7 @@ def test_classroom_app_in_the_browser(voila_app):
 def jupyterlab(tmp_path_factory) -> Iterator[str]:
     """JupyterLab on copies of the stored notebooks, with a fresh signature store: untrusted, as
     a learner who downloads the course opens them."""
-    _need_browser()
+    require_browser()
     pytest.importorskip("jupyterlab")
     tmp = tmp_path_factory.mktemp("lab")
     for nb in STORED:
@@ -297,7 +251,7 @@ def jupyterlab(tmp_path_factory) -> Iterator[str]:
     notices = tracker.parent.parent / "apputils-extension" / "notification.jupyterlab-settings"
     notices.parent.mkdir(parents=True)
     notices.write_text('{"fetchNews": "false"}')  # no news toast (and no request for it)
-    port = _free_port()
+    port = free_port()
     cmd = [
         sys.executable,
         "-m",

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -25,20 +24,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from _browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "build" / "docs"
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 800}
 WIDGET_PAGES = {
     "course/11_shape_explorer.html",
@@ -63,18 +53,6 @@ pytestmark = pytest.mark.browser
 
 sys.path.insert(0, str(ROOT / "tools"))
 import build_docs  # noqa: E402
-
-
-def _require_browser() -> None:
-    if not CHROMIUM.exists():
-        reason = (
-            f"headless Chromium not found at {CHROMIUM}: install it with "
-            "`apt-get install chromium chromium-driver` (make browser-deps)"
-        )
-        if os.environ.get("LSTM_EXPLAIN_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason + " (LSTM_EXPLAIN_REQUIRE_BROWSER=1)")
-        pytest.skip(reason)
-    pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +94,7 @@ def server(site):
 
 @pytest.fixture(scope="module")
 def browser():
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
