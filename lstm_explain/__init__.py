@@ -11,6 +11,7 @@ Public API (imported lazily, so ``import lstm_explain`` stays fast):
 - ``trace_shapes(model, *args)``: every submodule's input and output shapes in one forward pass.
 - ``diagnose(module, x, hx)``, ``explain_errors()``: plain-language shape errors and traps.
 - ``notebook_exercises("05")``: a notebook's checked exercises, ``q[1].check(answer)``.
+- ``check("out[-1] == h_n[-1]", out[-1], h_n[-1])``: a visible check, ``✓ claim`` or a loud failure.
 - ``set_language("zh_CN")``, ``use_language(...)``: the language of the package's text
   (also ``LSTM_EXPLAIN_LANG``; never ``LANG``/``LC_*``).
 """
@@ -64,6 +65,9 @@ _EXPORTS: dict[str, str] = {
     "quick_mode": "training",
     "gate_saturation": "gates",
     "notebook_exercises": "exercises",
+    "check": "checks",
+    "check_all": "checks",
+    "CheckFailed": "checks",
     "set_language": "i18n",
     "use_language": "i18n",
 }
