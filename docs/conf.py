@@ -145,6 +145,38 @@ language = LANG  # Sphinx's own words (search, navigation, "previous"/"next") in
 # Chinese search with jieba when it is installed, else the fallback splitter of LxSearchChinese;
 # glossary terms are whole words either way (jieba gets them as its user dictionary)
 html_search_options = {"dict": str(ROOT / "build" / "docs-search-zh.dict")} if ZH else {}
+# Sphinx's Chinese catalog for its JavaScript lacks the words the search page ends with (8.2's
+# searchtools.js asks for a newer message): a copy with them added, found first in locale_dirs.
+JS_LOCALE = ROOT / "build" / "docs-locale"
+JS_TEXT_ZH = {
+    "Search finished, found one page matching the search query.": [
+        "搜索完成，匹配到 ${resultCount} 页。"
+    ],
+}
+
+
+def write_js_translations() -> None:
+    """build/docs-locale/zh_CN/LC_MESSAGES/sphinx.js: Sphinx's own, with JS_TEXT_ZH added."""
+    import json
+
+    import sphinx
+
+    own = Path(sphinx.__file__).parent / "locale" / "zh_CN" / "LC_MESSAGES" / "sphinx.js"
+    text = own.read_text(encoding="utf-8")
+    start, end = text.index("{"), text.rindex("}") + 1
+    catalog = json.loads(text[start:end])
+    for msgid, translation in JS_TEXT_ZH.items():
+        catalog["messages"].setdefault(msgid, translation)
+    out = JS_LOCALE / "zh_CN" / "LC_MESSAGES" / "sphinx.js"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    patched = text[:start] + json.dumps(catalog, ensure_ascii=False) + text[end:]
+    if not out.exists() or out.read_text(encoding="utf-8") != patched:
+        out.write_text(patched, encoding="utf-8")
+
+
+if ZH:
+    write_js_translations()
+    locale_dirs = [str(JS_LOCALE), *locale_dirs]
 
 
 # -- Build-time generation ----------------------------------------------------------------------

@@ -543,11 +543,14 @@ def test_chinese_search_finds_chinese_words(site, server, browser, query, expect
     try:
         page = recorder.page
         page.goto(server + f"zh_CN/search.html?q={quote(query)}", wait_until="load")
-        page.locator("#search-results li").first.wait_for(timeout=30_000)
+        # the results come one by one; then Sphinx says how many, in Chinese
+        page.locator("#search-results", has_text="搜索完成").wait_for(timeout=30_000)
         hits = page.locator("#search-results li a").all_inner_texts()
+        status = page.locator("#search-results").inner_text()
         if query == "隐状态":
             page.screenshot(path=str(ARTIFACTS / "docs-zh-search.png"))
     finally:
         recorder.close()
     assert len(hits) >= 3 and any(expected in h for h in hits), hits
+    assert f"搜索完成，匹配到 {len(hits)} 页" in status, status[:200]
     assert not recorder.blocked and not recorder.problems, recorder.problems
