@@ -4,6 +4,9 @@
   knobs turn, the summary and the diagram sit above the fold, every diagram label is at least
   12 px as displayed, an invalid value keeps the layout, and the page asks nothing of the internet
   (any non-loopback request or console error fails the test).
+- The Chinese twin of the app (notebooks/zh_CN/apps/), served the same way: Chinese labels drawn
+  in a font that has Chinese glyphs, a knob turned updates the shapes, and the 中文 / English
+  switch relabels everything in place, keeping every value, both ways.
 - Notebooks 11 and 14 opened as stored, without running them (JupyterLab, untrusted as a
   downloaded notebook is): each explorer output shows its static snapshot, not repr text.
 
@@ -24,10 +27,19 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from _browser import CHROMIUM, CHROMIUM_ARGS, free_port, require_browser, wait_for_server
+from _browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    cjk_fonts,
+    fonts_drawing,
+    free_port,
+    require_browser,
+    wait_for_server,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "notebooks" / "apps" / "classroom_explorer.ipynb"
+APP_ZH = ROOT / "notebooks" / "zh_CN" / "apps" / "classroom_explorer.ipynb"
 TEMPLATES = ROOT / "notebooks" / "apps" / "share"
 STORED = [
     ROOT / "notebooks" / "11_shape_explorer.ipynb",
@@ -78,15 +90,25 @@ def voila_command(notebook: str, port: int) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="module")
-def voila_app(tmp_path_factory) -> Iterator[str]:
-    """URL of the app served by Voila on 127.0.0.1 (a copy: the stored notebook stays as is)."""
+def _serve_app(notebook: Path, tmp: Path) -> Iterator[str]:
+    """``notebook`` served by Voila on 127.0.0.1 (a copy: the stored notebook stays as is)."""
     require_browser()
-    tmp = tmp_path_factory.mktemp("voila")
-    shutil.copy(APP, tmp / APP.name)
+    shutil.copy(notebook, tmp / notebook.name)
     port = free_port()
     env = _env(JUPYTER_PATH=str(TEMPLATES))
-    yield from _serve(voila_command(APP.name, port), tmp, env, f"http://127.0.0.1:{port}/")
+    yield from _serve(voila_command(notebook.name, port), tmp, env, f"http://127.0.0.1:{port}/")
+
+
+@pytest.fixture(scope="module")
+def voila_app(tmp_path_factory) -> Iterator[str]:
+    """URL of the app served by Voila on 127.0.0.1."""
+    yield from _serve_app(APP, tmp_path_factory.mktemp("voila"))
+
+
+@pytest.fixture(scope="module")
+def voila_app_zh(tmp_path_factory) -> Iterator[str]:
+    """URL of the app's Chinese twin served by Voila on 127.0.0.1."""
+    yield from _serve_app(APP_ZH, tmp_path_factory.mktemp("voila-zh"))
 
 
 class Watch:
@@ -221,6 +243,83 @@ def test_classroom_app_in_the_browser(voila_app):
             page.set_viewport_size(LARGE)
             page.wait_for_timeout(300)
             page.screenshot(path=str(ARTIFACTS / "app-1920x1080.png"))
+            assert watch.external == [], f"requests left the machine: {watch.external}"
+            assert watch.errors == [], f"console errors: {watch.errors}"
+        finally:
+            browser.close()
+
+
+def _labels(page) -> list[str]:
+    return [t.strip() for t in page.locator("label").all_inner_texts() if t.strip("\u200b ")]
+
+
+def _wait_text(page, selector: str, text: str, timeout: float = 30_000) -> None:
+    """Wait until the first ``selector`` contains ``text``."""
+    page.wait_for_function(
+        "([sel, want]) => { const e = document.querySelector(sel); "
+        "return e !== null && e.innerText.includes(want); }",
+        arg=[selector, text],
+        timeout=timeout,
+    )
+
+
+def test_chinese_classroom_app_in_the_browser(voila_app_zh):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    cjk = cjk_fonts()
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport=SMALL)
+            watch = Watch(page)
+            page.goto(voila_app_zh, timeout=90_000)
+            page.locator(".lx-h_n").first.wait_for(timeout=90_000)
+            assert _shown(page, "h_n") == "(1, 3, 20)"
+            assert _shown(page, "output") == "(5, 3, 20)"
+            # in Chinese: the labels of the knobs, the summary, the tables' headings
+            labels = _labels(page)
+            assert "无批量输入（没有批量轴）" in labels and "文字大小" in labels, labels
+            assert "项检查" in page.locator(".lx-summary").first.inner_text()
+            _wait_text(page, ".lx-shapes", "张量")
+            # ... drawn with a font that has Chinese glyphs (not as tofu boxes)
+            page.locator("label", has_text="无批量输入").first.evaluate(
+                "e => e.setAttribute('data-lx-probe', '')"
+            )
+            fonts = fonts_drawing(page, "[data-lx-probe]")
+            assert any(f in cjk and n > 0 for f, n in fonts.items()), fonts
+            assert page.evaluate(SMALLEST_LABEL) >= 11.99
+            page.screenshot(path=str(ARTIFACTS / "app-zh-1280x720.png"))
+
+            # a knob turned: num_layers 1 -> 3 from the keyboard, then bidirectional
+            slider = page.locator(
+                ".widget-slider", has=page.locator("label", has_text=re.compile(r"^num_layers$"))
+            )
+            slider.locator(".noUi-handle").focus()
+            for _ in range(2):
+                page.keyboard.press("ArrowRight")
+            _wait_shown(page, "h_n", "(3, 3, 20)")
+            page.get_by_label("bidirectional").check()
+            _wait_shown(page, "h_n", "(6, 3, 20)")
+            _wait_shown(page, "output", "(5, 3, 40)")
+            _wait_text(page, ".lx-shapes", "(6, 3, 20)")
+
+            # 中文 -> English: every label and result relabelled, every value kept
+            page.locator(".widget-toggle-buttons button", has_text="English").click()
+            _wait_text(page, ".lx-summary", "checks")
+            _wait_text(page, ".lx-shapes", "tensor")
+            labels = _labels(page)
+            assert "unbatched input (no batch axis)" in labels and "text size" in labels, labels
+            assert not [t for t in labels if "无批量" in t or "文字" in t], labels
+            assert _shown(page, "h_n") == "(6, 3, 20)" and _shown(page, "output") == "(5, 3, 40)"
+            page.screenshot(path=str(ARTIFACTS / "app-zh-switched-to-en-1280x720.png"))
+
+            # ... and back to 中文
+            page.locator(".widget-toggle-buttons button", has_text="中文").click()
+            _wait_text(page, ".lx-summary", "项检查")
+            _wait_text(page, ".lx-shapes", "张量")
+            assert "无批量输入（没有批量轴）" in _labels(page)
+            assert _shown(page, "h_n") == "(6, 3, 20)" and _shown(page, "output") == "(5, 3, 40)"
             assert watch.external == [], f"requests left the machine: {watch.external}"
             assert watch.errors == [], f"console errors: {watch.errors}"
         finally:
