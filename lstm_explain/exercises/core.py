@@ -81,7 +81,7 @@ class Feedback:
         }
 
     def _repr_html_(self) -> str:
-        _, fg, bg = _STYLE[self.status]
+        _icon, fg, bg = _STYLE[self.status]
         rows = "".join(
             f'<div style="margin-left:1.5em">{html.escape(line.strip())}</div>'
             for line in self.lines()[1:]
