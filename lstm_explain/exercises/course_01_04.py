@@ -402,7 +402,7 @@ def _nb04() -> list[Exercise]:
     H = 32
 
     def other_gates() -> list[Mistake]:
-        words = {"i": "input gate", "g": "cell candidate (tanh)", "o": "output gate"}
+        words = {"i": M_("input gate"), "g": M_("cell candidate (tanh)"), "o": M_("output gate")}
         return [
             (
                 slice(a, b),
