@@ -62,7 +62,7 @@ class Feedback:
         icon = _STYLE[self.status][0]
         out = [f"{icon} {self.key} {tr(self.message)}"]
         for label, status, text in self.parts:
-            out.append(f"  {_STYLE[status][0]} {label}{': ' + tr(text) if text else ''}")
+            out.append(f"  {_STYLE[status][0]} {tr(label)}{': ' + tr(text) if text else ''}")
         return out
 
     def __str__(self) -> str:
@@ -316,7 +316,7 @@ class Part:
     def _generic(self, got: Any, truth: Any) -> str:
         k = self.kind
         if k == "shape":
-            dims = ", ".join(self.dims)
+            dims = _join(", ", self.dims)
             if len(got) != len(truth):
                 if dims:
                     return M_(
@@ -450,7 +450,10 @@ class Exercise:
             if len(wrong) == 1:
                 message = M_("not yet: {part} is off", part=wrong[0])
             else:
-                message = M_("not yet: {parts} are off", parts=" and ".join(wrong))
+                parts = wrong[0]
+                for more in wrong[1:]:
+                    parts = M_("{first} and {then}", first=parts, then=more)
+                message = M_("not yet: {parts} are off", parts=parts)
             return Feedback(self.key, "wrong", message, tuple(judged))
         return Feedback(self.key, "blank", M_("partly answered"), tuple(judged))
 
@@ -586,9 +589,11 @@ def _ex(
     return Exercise(nb, n, title, tuple(parts), hint, code.strip("\n"), why)
 
 
-BATCH_FIRST_STATES = "(N, L*D, H)? batch_first never changes the states: h_n is (L*D, N, H)"
-ONE_ROW_PER_DIRECTION = "(L, N, H)? a bidirectional model has one row per layer AND direction"
-STATES_PER_DIRECTION = "h_n holds each direction separately: its last axis is H, not D*H"
+BATCH_FIRST_STATES = M_(
+    "(N, L*D, H)? batch_first never changes the states: {state} is (L*D, N, H)", state="h_n"
+)
+ONE_ROW_PER_DIRECTION = M_("(L, N, H)? a bidirectional model has one row per layer AND direction")
+STATES_PER_DIRECTION = M_("h_n holds each direction separately: its last axis is H, not D*H")
 
 
 def _gate_rows(H: int) -> dict[str, tuple[int, int]]:

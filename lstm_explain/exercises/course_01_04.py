@@ -89,7 +89,7 @@ print(tuple(output.shape), tuple(h_n.shape))
             M_("the row of h_n that equals output[:, -1, :16]"),
             [
                 Part(
-                    "row",
+                    M_("row"),
                     "index",
                     row,
                     lambda: [
@@ -159,7 +159,7 @@ print(tuple(nn.Embedding(1000, 50)(torch.zeros(12, 8, dtype=torch.long)).shape))
             M_("index of one sentence in a batch-first tensor"),
             [
                 Part(
-                    "expression",
+                    M_("expression"),
                     "choice",
                     pick,
                     lambda: [
@@ -210,7 +210,7 @@ print(tuple(nn.RNN(4, 6)(torch.randn(7, 4))[1].shape))
             M_("does reshape give the batch-first layout?"),
             [
                 Part(
-                    "answer",
+                    M_("answer"),
                     "bool",
                     lambda: (x := torch.randn(6, 4, 5)).reshape(4, 6, 5).equal(x.transpose(0, 1)),
                     lambda: [
@@ -299,7 +299,7 @@ print(tuple(nn.RNN(30, 16, num_layers=3).weight_ih_l2.shape))
             M_("parameters of nn.RNN(30, 16, num_layers=3)"),
             [
                 Part(
-                    "count",
+                    M_("count"),
                     "int",
                     lambda: _count(nn.RNN(30, 16, num_layers=3)),
                     lambda: [
@@ -367,7 +367,7 @@ print(h3[2].equal(out3[6]))
             M_("one step of layer 0 with rnn_step"),
             [
                 Part(
-                    "step",
+                    M_("step"),
                     "function",
                     step_truth,
                     lambda: [
@@ -461,7 +461,7 @@ print(tuple(nn.LSTM(10, 32).weight_hh_l0.shape))
             M_("the rows of bias_ih_l0 that belong to the forget gate"),
             [
                 Part(
-                    "rows",
+                    M_("rows"),
                     "slice",
                     lambda: slice(*_forget_block(H)),
                     other_gates,
@@ -522,7 +522,7 @@ print(tuple(c_n.shape), out.shape[0])
             M_("parameters of nn.LSTM(10, 32)"),
             [
                 Part(
-                    "count",
+                    M_("count"),
                     "int",
                     lambda: _count(nn.LSTM(10, 32)),
                     lambda: [

@@ -86,10 +86,12 @@ answer_1 = ((7, 5, 128), (6, 5, 64))  # (T, N, D*H), (L*D, N, H)
             M_("the row of h_n that is layer 1's backward direction"),
             [
                 Part(
-                    "row",
+                    M_("row"),
                     "index",
                     layer1_backward,
-                    lambda: [(2, _row(2, L, D) + "; the backward one comes right after it")],
+                    lambda: [
+                        (2, M_("{row}; the backward one comes right after it", row=_row(2, L, D)))
+                    ],
                     size=lambda: L * D,
                     describe=_row_feedback(L, D),
                     form=M_("an index into h_n"),
@@ -203,7 +205,7 @@ def _nb06() -> list[Exercise]:
                     "shape",
                     lambda: run()[1],
                     lambda: [
-                        ((N, L * D, H), BATCH_FIRST_STATES.replace("h_n", "c_n")),
+                        ((N, L * D, H), M_(BATCH_FIRST_STATES.template, state="c_n")),
                         ((L, N, H), ONE_ROW_PER_DIRECTION),
                     ],
                     dims=("L*D", "N", "H"),
@@ -221,7 +223,7 @@ answer_1 = ((5, 9, 64), (4, 5, 32))  # (N, T, D*H) and (L*D, N, H)
             M_("the expression that equals h_n[-1] with batch_first"),
             [
                 Part(
-                    "expression",
+                    M_("expression"),
                     "choice",
                     pick,
                     lambda: [
@@ -248,7 +250,7 @@ answer_2 = "output[:, -1]"  # (N, T, H): the last step is on axis 1
             M_("does an h_0 laid out (N, L*D, H) always raise?"),
             [
                 Part(
-                    "answer",
+                    M_("answer"),
                     "bool",
                     raises,
                     lambda: [
@@ -324,11 +326,11 @@ answer_1 = (3, 7)  # (N, H)
             M_("cells in a 3-layer bidirectional LSTM, and layer 2's input_size"),
             [
                 Part(
-                    "cells",
+                    M_("cells"),
                     "int",
                     lambda: cells()[0],
                     lambda: [(3, M_("one cell per layer AND direction"))],
-                    form="cells",
+                    form=M_("cells"),
                 ),
                 Part(
                     "input_size",
@@ -353,10 +355,12 @@ answer_2 = (6, 32)  # 3 layers x 2 directions; layer 2 reads [forward h, backwar
             M_("the row of h_n that is layer 1's backward cell"),
             [
                 Part(
-                    "row",
+                    M_("row"),
                     "index",
                     row,
-                    lambda: [(2, _row(2, 2, 2) + "; the backward one comes right after it")],
+                    lambda: [
+                        (2, M_("{row}; the backward one comes right after it", row=_row(2, 2, 2)))
+                    ],
                     size=lambda: 4,
                     describe=_row_feedback(2, 2),
                     form=M_("an index into h_n"),
@@ -374,7 +378,7 @@ answer_3 = 3  # k * D + d = 1 * 2 + 1
             M_("does a cell need a batch axis?"),
             [
                 Part(
-                    "answer",
+                    M_("answer"),
                     "bool",
                     needs_batch,
                     lambda: [
@@ -421,8 +425,8 @@ def _nb08() -> list[Exercise]:
     def gate_mistakes() -> list[Mistake]:
         rows = _gate_rows(H)
         return [
-            ("i", "i is the first block, rows {}-{}".format(rows["i"][0], rows["i"][1] - 1)),
-            ("o", "o is the last block, rows {}-{}".format(rows["o"][0], rows["o"][1] - 1)),
+            ("i", M_("i is the first block, rows {a}-{b}", a=rows["i"][0], b=rows["i"][1] - 1)),
+            ("o", M_("o is the last block, rows {a}-{b}", a=rows["o"][0], b=rows["o"][1] - 1)),
             ("g", M_("g is the tanh candidate, not a sigmoid gate")),
         ]
 
@@ -437,7 +441,7 @@ def _nb08() -> list[Exercise]:
             M_("parameters of nn.GRU(8, 16)"),
             [
                 Part(
-                    "count",
+                    M_("count"),
                     "int",
                     lambda: _count(nn.GRU(8, 16)),
                     lambda: [
@@ -466,14 +470,14 @@ answer_1 = 3 * 16 * (8 + 16) + 2 * 3 * 16  # G*H*(in + H) + 2*G*H = 1248
             M_("rows of weight_hh_l0 in nn.LSTM(5, 7), and the gate of rows 7 to 13"),
             [
                 Part(
-                    "rows",
+                    M_("rows"),
                     "int",
                     lambda: nn.LSTM(5, H).weight_hh_l0.shape[0],
                     lambda: [(H, M_("the four blocks i, f, g, o are stacked: 4*H rows"))],
-                    form="rows",
+                    form=M_("rows"),
                 ),
                 Part(
-                    "gate",
+                    M_("gate"),
                     "choice",
                     gate,
                     gate_mistakes,
@@ -512,7 +516,7 @@ answer_3 = (1, 3, 20)  # c keeps hidden_size; only h is projected
             M_("is an LSTM exactly 4/3 of a GRU?"),
             [
                 Part(
-                    "answer",
+                    M_("answer"),
                     "bool",
                     ratio,
                     lambda: [

@@ -119,7 +119,7 @@ answer_2 = (8, 6)  # sum(lengths) rows
             M_("sequence 2's real final output"),
             [
                 Part(
-                    "expression",
+                    M_("expression"),
                     "choice",
                     pick,
                     lambda: [
@@ -145,7 +145,7 @@ answer_3 = "output[2, 2]"  # lengths[2] - 1 = 2
             M_("does dropout=0.5 change the output in eval mode?"),
             [
                 Part(
-                    "answer",
+                    M_("answer"),
                     "bool",
                     dropout_changes,
                     lambda: [(True, M_("dropout acts in training mode only; eval() turns it off"))],
@@ -214,11 +214,17 @@ answer_1 = (6, 4, 16)  # (L*D, N, H): batch_first does not touch it
             M_("the row of h_n that is the last layer's forward state"),
             [
                 Part(
-                    "row",
+                    M_("row"),
                     "index",
                     row,
                     lambda: [
-                        (-1, _row(L * D - 1, L, D) + ": it ends at t = 0, not at the last step"),
+                        (
+                            -1,
+                            M_(
+                                "{row}: it ends at t = 0, not at the last step",
+                                row=_row(L * D - 1, L, D),
+                            ),
+                        ),
                     ],
                     size=lambda: L * D,
                     describe=_row_feedback(L, D),
@@ -256,7 +262,7 @@ answer_3 = 64  # D * H
             M_("does c_n always lie between 0 and 1?"),
             [
                 Part(
-                    "answer",
+                    M_("answer"),
                     "bool",
                     c_in_unit_interval,
                     lambda: [
@@ -364,7 +370,7 @@ answer_1 = ((T, N, D * H), (L * D, N, H))
                     dims=("L*D", "N", "H"),
                 ),
                 Part(
-                    "fc input",
+                    M_("fc input"),
                     "shape",
                     lambda: row_classifier()[1],
                     lambda: [
@@ -387,11 +393,11 @@ answer_2 = ((L * D, N, H), (N, D * H))
             M_("rows and batch_sizes of a PackedSequence with lengths [6, 2, 5]"),
             [
                 Part(
-                    "rows",
+                    M_("rows"),
                     "int",
                     lambda: packed().data.shape[0],
                     lambda: [(18, M_("packed data holds real steps only: sum(lengths)"))],
-                    form="rows",
+                    form=M_("rows"),
                 ),
                 Part(
                     "batch_sizes",
@@ -414,7 +420,7 @@ answer_3 = (sum(lens), [sum(n > s for n in lens) for s in range(max(lens))])  # 
             M_("rows of an expanded trace of a 3-layer stack over 4 steps"),
             [
                 Part(
-                    "rows",
+                    M_("rows"),
                     "int",
                     trace_rows,
                     lambda: [

@@ -49,7 +49,7 @@ def _nb15() -> list[Exercise]:
                         ),
                         ((1, 64), M_("the LSTM reads the image row by row: T = rows")),
                     ],
-                    dims=("T = rows", M_("H_in = pixels per row")),
+                    dims=(M_("T = rows"), M_("H_in = pixels per row")),
                     form=M_("(T, H_in)"),
                 )
             ],
@@ -65,7 +65,7 @@ answer_1 = (8, 8)  # T = 8 rows, H_in = 8 pixels each
             M_("parameters of model.lstm"),
             [
                 Part(
-                    "count",
+                    M_("count"),
                     "int",
                     lambda: _count(RowClassifier().lstm),
                     lambda: [
@@ -92,14 +92,14 @@ answer_2 = 4 * (H * H_in + H * H + 2 * H)  # 19,456
             M_("reading columns: same shape? does the model accept it?"),
             [
                 Part(
-                    "same shape",
+                    M_("same shape"),
                     "bool",
                     lambda: columns()[0],
                     lambda: [(False, M_("an 8 x 8 image transposed is still (N, 8, 8)"))],
                     form=M_("same shape (True/False)"),
                 ),
                 Part(
-                    "runs",
+                    M_("runs"),
                     "bool",
                     lambda: columns()[1],
                     lambda: [
@@ -154,7 +154,7 @@ def _nb16() -> list[Exercise]:
             M_("training windows from 405 changes with window=24"),
             [
                 Part(
-                    "windows",
+                    M_("windows"),
                     "int",
                     windows,
                     windows_mistakes,
@@ -173,7 +173,7 @@ answer_1 = 405 - 24  # a series of S values gives S - T windows: 381
             M_("why the Scaler is fitted on the training changes only"),
             [
                 Part(
-                    "reason",
+                    M_("reason"),
                     "choice",
                     lambda: "a",
                     lambda: [
@@ -208,7 +208,7 @@ answer_2 = "a"  # fitted on everything, the scaler would carry the test period's
             M_("the forecast month whose last input is the change into 1991-12"),
             [
                 Part(
-                    "month",
+                    M_("month"),
                     "choice",
                     month,
                     lambda: [
@@ -269,25 +269,25 @@ def _nb17() -> list[Exercise]:
             M_("a padded batch of lengths [7, 3, 5]: shape, pads, packed rows"),
             [
                 Part(
-                    "shape",
+                    M_("shape"),
                     "shape",
                     lambda: facts()[0],
                     lambda: [((7, 3), M_("pad_batch is batch-first: (N, T)"))],
                     dims=("N", "T"),
                 ),
                 Part(
-                    "pads",
+                    M_("pads"),
                     "int",
                     lambda: facts()[1],
                     lambda: [(15, M_("that is the number of real tokens: N*T - sum(lengths)"))],
-                    form="pads",
+                    form=M_("pads"),
                 ),
                 Part(
-                    "packed rows",
+                    M_("packed rows"),
                     "int",
                     lambda: facts()[2],
                     lambda: [(21, M_("packing drops the padding: sum(lengths) rows"))],
-                    form="packed rows",
+                    form=M_("packed rows"),
                 ),
             ],
             M_("(N, T) with T = the longest length; pads = N*T - sum(lengths)."),
@@ -302,7 +302,7 @@ answer_1 = ((3, 7), 3 * 7 - 15, 15)  # (N, T); 21 - 15 pads; sum(lengths) packed
             M_("the texts for which output[:, -1] equals h_n[-1]"),
             [
                 Part(
-                    "texts",
+                    M_("texts"),
                     "set",
                     equal_rows,
                     lambda: [
@@ -331,7 +331,7 @@ answer_2 = [0]  # only the longest (length 7 = T): the others' last column is pa
             M_("why the vocabulary is built from the training texts only"),
             [
                 Part(
-                    "reason",
+                    M_("reason"),
                     "choice",
                     lambda: "a",
                     lambda: [

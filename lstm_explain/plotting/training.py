@@ -17,6 +17,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..training import History
 
 
+#: The usual names of what a History was measured on, and of its metric (shown translated).
+HISTORY_WORDS = (N_("training"), N_("validation"), N_("accuracy"))
+
+
 def plot_history(history: History, title: str = N_("Learning curve")) -> Figure:
     """Loss per epoch (left axis: training, and ``eval_loss`` dashed) and the metric (right axis).
 
@@ -35,7 +39,7 @@ def plot_history(history: History, title: str = N_("Learning curve")) -> Figure:
             color="tab:blue",
             ls="--",
             marker=".",
-            label=_("{name} loss").format(name=history.eval_name),
+            label=_("{name} loss").format(name=tr(history.eval_name)),
         )
         ax.legend(fontsize=8, loc="center right")
     ax.set_xlabel(_("epoch"))
@@ -44,8 +48,11 @@ def plot_history(history: History, title: str = N_("Learning curve")) -> Figure:
     if history.metric:
         ax2 = ax.twinx()
         ax2.plot(epochs, history.metric, color="tab:orange", marker=".")
-        name = history.metric_name or _("metric")
-        ax2.set_ylabel(f"{history.eval_name} {name}", color="tab:orange")
+        name = tr(history.metric_name) or _("metric")
+        ax2.set_ylabel(
+            _("{data} {metric}").format(data=tr(history.eval_name), metric=name),
+            color="tab:orange",
+        )
     ax.set_title(tr(title))
     return fig
 
