@@ -10,6 +10,7 @@ English digests from another checkout of the package (see ``english_digests``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import re
 import sys
@@ -23,10 +24,10 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus.errors import CASES, CTOR_CASES, SUMMARY_CASES  # noqa: E402
+from corpus.errors import CASES, CTOR_CASES, SUMMARY_CASES
 
-from lstm_explain import check_summary, diagnose, explain_errors, final_hidden  # noqa: E402
-from lstm_explain.i18n import tr  # noqa: E402
+from lstm_explain import check_summary, diagnose, explain_errors, final_hidden
+from lstm_explain.i18n import tr
 
 Rendered = dict[str, list[str]]
 Sample = tuple[str, Callable[[], Rendered]]
@@ -64,6 +65,7 @@ def _diagnosis(d: Any) -> Rendered:
     for p in d.problems:
         text += [tr(p.cause), _headline(p)]
     text += [tr(n) for n in d.notes]
+    d = dataclasses.replace(d, torch_error=None)  # torch's own words vary with its version
     return {"text": text, "code": [str(d), d._repr_html_()]}
 
 
@@ -183,7 +185,9 @@ def _figure_texts(fig: Any) -> list[str]:
     from matplotlib.text import Text
 
     texts = [t.get_text() for t in fig.findobj(Text)]
-    return [t for t in texts if t and not t.startswith("torch ")]  # the footer names torch's version
+    return [
+        t for t in texts if t and not t.startswith("torch ")
+    ]  # the footer names torch's version
 
 
 def _cheatsheet() -> Rendered:
