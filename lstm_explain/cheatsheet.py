@@ -323,6 +323,8 @@ class _Column:
     ) -> None:
         self.fig, self.x, self.y, self.cjk = fig, x, top, cjk
         self.step = FONT * LINE / 72 / height_in  # one line, as a fraction of the page height
+        #: one monospace column (DejaVu Sans Mono advances 0.602 em), as a fraction of the width
+        self.char_w = FONT * 0.602 / 72 / fig.get_size_inches()[0]
 
     def head(self, text: str) -> None:
         self.y -= self.step * 0.7
@@ -338,13 +340,24 @@ class _Column:
         )
         self.y -= self.step
 
-    def table(self, rows: list[list[str]], widths: list[int]) -> None:
+    def table(self, rows: list[list[str]], widths: list[int], dx: float | None = None) -> None:
+        """Rows of cells in monospace columns; the first row is a grey header, unless ``dx``
+        (an indent) is given: then every row is code."""
         for k, row in enumerate(rows):
-            text = "".join(  # wide (CJK) characters take two columns
-                cell + " " * max(w - R.text_width(cell), 0)
-                for cell, w in zip(row, widths, strict=True)
-            ).rstrip()
-            self.line(text, color=GREY if k == 0 else "black")
+            color = GREY if k == 0 and dx is None else "black"
+            if all(cell.isascii() for cell in row):
+                self.line("".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(),
+                          color=color, dx=dx or 0)  # fmt: skip
+                continue
+            # a row with wide (CJK) characters: each cell at its column, as the font's widths
+            # differ from two monospace columns
+            column = 0
+            for cell, w in zip(row, widths, strict=True):
+                if cell:
+                    self.line(cell, color=color, dx=(dx or 0) + column * self.char_w)
+                    self.y += self.step  # the same line
+                column += w
+            self.y -= self.step
 
     def gap(self, lines: float = 0.5) -> None:
         self.y -= self.step * lines
@@ -453,8 +466,9 @@ def build_cheatsheet(paper: str = "a4", verified: Verified | None = None) -> Fig
     pad = max(R.text_width(first), len("batch_first")) + 2
     for ident in IDENTITIES:
         right.line(_(ident.note), mono=False, color=GREY)
-        right.line(first + " " * (pad - R.text_width(first)) + ident.time_first, dx=0.012)
-        right.line("batch_first".ljust(pad) + ident.batch_first, dx=0.012)
+        right.table(
+            [[first, ident.time_first], ["batch_first", ident.batch_first]], [pad, 0], 0.012
+        )
         right.gap(0.25)
     for text in (
         _("Unbatched x (T, H_in): the time-first lines without the N axis."),
