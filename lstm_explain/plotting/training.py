@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 #: The usual names of what a History was measured on, and of its metric (shown translated).
-HISTORY_WORDS = (N_("training"), N_("validation"), N_("accuracy"))
+_HISTORY_WORDS = (N_("training"), N_("validation"), N_("accuracy"))
 
 
 def plot_history(history: History, title: str = N_("Learning curve")) -> Figure:
