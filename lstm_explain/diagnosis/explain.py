@@ -398,7 +398,10 @@ def _explain_constructor(exc: BaseException) -> Diagnosis | None:
     expected, cause = wrong[arg]
     others = [k for k in order if k != arg]
     if others:
-        also = ", ".join(f"{k} ({wrong[k][0]})" for k in others)
+        items = [M_("{k} ({expected})", k=k, expected=wrong[k][0]) for k in others]
+        also = items[0]
+        for more in items[1:]:
+            also = M_("{first}, {then}", first=also, then=more)
         cause = M_("{cause}; also {others}", cause=cause, others=also)
     fix = _ctor_code(cls, fixed, set(wrong))
     if "proj_size" in wrong and cls != "LSTM":
