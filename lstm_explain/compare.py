@@ -22,6 +22,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .config import RNNConfig
+from .i18n import _
 from .shapes import Shape, predict_num_parameters, predict_parameters, quiet_rnn_warnings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -201,9 +202,14 @@ class Timing:
         return min(self.seconds)
 
     def __str__(self) -> str:
-        return (
-            f"{self.name}: median {self.median * 1e3:.2f} ms, best {self.best * 1e3:.2f} ms "
-            f"over {self.runs} runs, output {tuple(self.output_shape)}"
+        return _(
+            "{name}: median {median:.2f} ms, best {best:.2f} ms over {runs} runs, output {shape}"
+        ).format(
+            name=self.name,
+            median=self.median * 1e3,
+            best=self.best * 1e3,
+            runs=self.runs,
+            shape=tuple(self.output_shape),
         )
 
 
