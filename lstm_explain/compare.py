@@ -1,5 +1,9 @@
 """RNN vs GRU vs LSTM: parameter counts (1 : 3 : 4 gate blocks), what proj_size saves, CPU speed.
 
+:func:`compare_layers` puts it together: one row per layer (and a bidirectional LSTM) with its
+parameters, its forward time per step on this machine, how far back its final state still depends
+on the input, and what it learns to remember at a distance (a :class:`LayerComparison`).
+
 Speed on a CPU follows the kernel more than the gate count: :func:`forward_ops` counts the
 operators one forward pass dispatches (e.g. one matrix product per step for ``nn.RNN``, a single
 oneDNN ``mkldnn_rnn_layer`` call for ``nn.LSTM`` where torch has oneDNN).
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from . import render as R
 from .config import RNNConfig
 from .i18n import _
 from .shapes import Shape, predict_num_parameters, predict_parameters, quiet_rnn_warnings
@@ -34,9 +39,12 @@ ORDER = ("RNN", "GRU", "LSTM")
 
 __all__ = [
     "ORDER",
+    "LayerComparison",
+    "LayerRow",
     "ParameterCount",
     "ProjectionSavings",
     "Timing",
+    "compare_layers",
     "compare_speed",
     "draw_parameter_counts",
     "draw_timings",
@@ -448,3 +456,264 @@ def draw_timings(timings: Mapping[str, Timing]) -> Figure:
     runs = max(t.runs for t in timings.values())
     ax.set_xlabel(f"forward time (ms), best of {runs} runs, this machine under its current load")
     return fig
+
+
+# --- the whole comparison, measured here ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One layer of :func:`compare_layers`: what it costs and what it keeps, measured here.
+
+    Attributes:
+        name: ``"nn.RNN"``, ``"nn.GRU"``, ``"nn.LSTM"`` or ``"nn.LSTM, bidirectional"``.
+        mode: ``"RNN"``, ``"GRU"`` or ``"LSTM"``.
+        bidirectional: two directions.
+        parameters: counted on the module.
+        predicted: the formula's count (:func:`~lstm_explain.shapes.predict_num_parameters`).
+        seconds_per_step: best forward time (no gradients, one thread) divided by ``T``:
+            **this machine, this run**.
+        kernel: the fused kernel that ran the layer (:func:`fused_kernel`), or ``None`` for a
+            compiled loop of per-step operations: this machine's build.
+        dependence: ``‖∂h_n/∂x_{T-1-k}‖ / ‖∂h_n/∂x_{T-2}‖`` with ``k = distance``, PyTorch's
+            default initial weights (:func:`~lstm_explain.memory.input_sensitivity`); ``None``
+            for the bidirectional row.
+        accuracy: test accuracy on "remember the first token" at ``distance``
+            (:func:`~lstm_explain.memory_tasks.train_first_token`, keep gate open at the start);
+            ``None`` when not trained, and for the bidirectional row.
+    """
+
+    name: str
+    mode: str
+    bidirectional: bool
+    parameters: int
+    predicted: int
+    seconds_per_step: float
+    kernel: str | None
+    dependence: float | None
+    accuracy: float | None
+
+    @property
+    def matches(self) -> bool:
+        """The counted parameters equal the formula's."""
+        return self.parameters == self.predicted
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+@dataclass(frozen=True)
+class LayerComparison:
+    """RNN, GRU, LSTM and a bidirectional LSTM with the same sizes, measured on this machine.
+
+    The result protocol of :mod:`lstm_explain.render`: ``ok`` (every parameter count equals its
+    formula), ``to_dict()``, ``str()``, ``_repr_html_()``, a one-line ``repr()`` and
+    ``find(name)``: the :class:`LayerRow` of ``"nn.GRU"`` (or ``"GRU"``).
+
+    What holds on every machine: the parameter counts (1 : 3 : 4, and 2 for two directions) and
+    the order of ``dependence`` (the RNN's is the smallest). What does not: the times and which
+    kernel ran; the accuracies are a training result (robust in bands, not in digits).
+    """
+
+    input_size: int
+    hidden_size: int
+    seq_len: int
+    batch: int
+    distance: int
+    repeats: int
+    rows: dict[str, LayerRow]
+
+    @property
+    def ok(self) -> bool:
+        return all(row.matches for row in self.rows.values())
+
+    def find(self, name: str) -> LayerRow:
+        """The row ``name`` (``"nn.GRU"``; ``"GRU"`` works too); ``KeyError`` naming the rows."""
+        for key in (name, f"nn.{name}"):
+            if key in self.rows:
+                return self.rows[key]
+        raise KeyError(f"no row {name!r} (rows: {list(self.rows)})")
+
+    def ratio(self, name: str, base: str = "nn.RNN") -> Fraction:
+        """Parameters of ``name`` over those of ``base``, as an exact fraction."""
+        return Fraction(self.find(name).parameters, self.find(base).parameters)
+
+    def sizes(self) -> str:
+        return (
+            f"input_size={self.input_size}, hidden_size={self.hidden_size}, "
+            f"(T, N) = ({self.seq_len}, {self.batch})"
+        )
+
+    def header(self) -> tuple[str, ...]:
+        k = self.distance
+        return (
+            _("layer"),
+            _("parameters"),
+            _("× RNN"),
+            _("µs per step"),
+            _("how it ran"),
+            _("∂h_n/∂x, {k} steps back ÷ 1 step back").format(k=k),
+            _("accuracy at distance {k}").format(k=k),
+        )
+
+    def _cells(self, row: LayerRow) -> tuple[str, ...]:
+        how = (
+            _("one fused {kernel} call").format(kernel=row.kernel)
+            if row.kernel
+            else _("a loop over the steps")
+        )
+        return (
+            row.name,
+            f"{row.parameters:,}",
+            str(self.ratio(row.name)),
+            f"{row.seconds_per_step * 1e6:.1f}",
+            how,
+            _fmt(row.dependence, ".0e"),
+            _fmt(row.accuracy, ".2f"),
+        )
+
+    def notes(self) -> list[str]:
+        return [
+            _(
+                "µs per step: the best of {repeats} forward passes (no gradients, one thread) "
+                "divided by T; this machine, this run."
+            ).format(repeats=self.repeats),
+            _(
+                "∂h_n/∂x: how much the final state still depends on an input, with PyTorch's "
+                "default initial weights."
+            ),
+            _(
+                "accuracy: 'remember the first token' {k} steps later (chance 0.25), trained "
+                "with the keep gate open at the start; '-' where not measured."
+            ).format(k=self.distance),
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable: the sizes and one dict per row (English keys)."""
+        return {
+            "input_size": self.input_size,
+            "hidden_size": self.hidden_size,
+            "seq_len": self.seq_len,
+            "batch": self.batch,
+            "distance": self.distance,
+            "repeats": self.repeats,
+            "rows": {
+                name: {
+                    "mode": row.mode,
+                    "bidirectional": row.bidirectional,
+                    "parameters": row.parameters,
+                    "predicted": row.predicted,
+                    "ratio_to_rnn": str(self.ratio(name)),
+                    "seconds_per_step": row.seconds_per_step,
+                    "kernel": row.kernel,
+                    "dependence": row.dependence,
+                    "accuracy": row.accuracy,
+                }
+                for name, row in self.rows.items()
+            },
+        }
+
+    def __str__(self) -> str:
+        lines = [_("compare_layers: {sizes}").format(sizes=self.sizes()), ""]
+        lines += R.text_table(
+            [self._cells(row) for row in self.rows.values()],
+            self.header(),
+            right=(1, 2, 3, 5, 6),
+            rule=True,
+        )
+        lines += [""] + [f"- {note}" for note in self.notes()]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<LayerComparison {self.sizes()}: {len(self.rows)} layers, ok={self.ok}>"
+
+    def _repr_html_(self) -> str:
+        table = R.html_table(
+            self.header(),
+            [
+                [
+                    R.Cell(c, ok=None if i != 1 else row.matches)
+                    for i, c in enumerate(self._cells(row))
+                ]
+                for row in self.rows.values()
+            ],
+            mono=(0, 1, 2, 3, 5, 6),
+            kind="lx-compare",
+        )
+        return R.block(
+            "lx-compare",
+            R.caption("compare_layers", self.sizes(), self.ok),
+            table,
+            R.html_list(self.notes()),
+        )
+
+
+def compare_layers(
+    input_size: int = 32,
+    hidden_size: int = 64,
+    seq_len: int = 50,
+    batch: int = 16,
+    *,
+    distance: int = 40,
+    train: bool = True,
+    epochs: int = 2,
+    repeats: int = 10,
+    seed: int = 0,
+    num_threads: int | None = 1,
+) -> LayerComparison:
+    """RNN, GRU, LSTM and a bidirectional LSTM, same sizes, measured on this machine.
+
+    For each layer: its parameters (counted, and by formula), its forward time per step on one
+    seeded input ``(T, N, H_in)`` (:func:`time_forward`, best of ``repeats``), the kernel that ran
+    it (:func:`forward_ops`), how much its final state depends on the input ``distance`` steps
+    back relative to one step back (:func:`~lstm_explain.memory.input_sensitivity`, default
+    initial weights) and, with ``train=True``, its test accuracy on "remember the first token"
+    at ``distance`` (:func:`~lstm_explain.memory_tasks.train_first_token` with ``epochs``, its own
+    sizes: ``hidden_size=32``, 4 symbols; a few seconds per layer).
+
+    Raises:
+        ValueError: ``distance`` not in ``1 .. seq_len - 2``, or an invalid size (from
+            :class:`~lstm_explain.RNNConfig`, naming the field).
+    """
+    import torch
+
+    from .memory import input_sensitivity
+    from .memory_tasks import train_first_token
+
+    if (
+        isinstance(distance, bool)
+        or not isinstance(distance, int)
+        or not 1 <= distance <= seq_len - 2
+    ):
+        raise ValueError(
+            f"distance must be an integer in 1 .. seq_len - 2 = {seq_len - 2} "
+            f"(got distance={distance!r})"
+        )
+    config = RNNConfig("RNN", input_size, hidden_size, seq_len=seq_len, batch=batch)
+    x = torch.randn(seq_len, batch, input_size, generator=torch.Generator().manual_seed(seed))
+    rows = {}
+    for mode, bidirectional in (*((m, False) for m in ORDER), ("LSTM", True)):
+        c = config.replace(mode=mode, bidirectional=bidirectional)
+        module = c.build(seed)
+        name = f"nn.{mode}" + (", bidirectional" if bidirectional else "")
+        timing = time_forward(module, x, repeats=repeats, name=name, num_threads=num_threads)
+        dependence = accuracy = None
+        if not bidirectional:
+            # s[k]: the input k steps before the last; 4 sequences are plenty (one backward per unit)
+            s = input_sensitivity(module, x[:, :4]).flip(0)
+            dependence = float(s[distance] / s[1])
+            if train:
+                accuracy = train_first_token(mode, distance, epochs=epochs, seed=seed).accuracy
+        rows[name] = LayerRow(
+            name=name,
+            mode=mode,
+            bidirectional=bidirectional,
+            parameters=sum(p.numel() for p in module.parameters()),
+            predicted=predict_num_parameters(c),
+            seconds_per_step=timing.best / seq_len,
+            kernel=fused_kernel(forward_ops(module, x)),
+            dependence=dependence,
+            accuracy=accuracy,
+        )
+    return LayerComparison(input_size, hidden_size, seq_len, batch, distance, repeats, rows)

@@ -14,7 +14,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 from .sequences import final_hidden
 
-__all__ = ["RegLSTM", "RowClassifier", "TextClassifier"]
+__all__ = ["PostRegLSTM", "RegLSTM", "RowClassifier", "TextClassifier"]
 
 
 def _positive(**sizes: int) -> None:
@@ -110,6 +110,37 @@ class RegLSTM(nn.Module):
             )
         output, _ = self.lstm(x)  # (N, T, H)
         return self.fc(output)  # (N, T, output_size)
+
+
+class PostRegLSTM(nn.Module):
+    """Reference post 000's LSTM + Linear regressor **as published, bug included**: do not use it.
+
+    Notebooks 10 and 12 run it to show the bug, then :class:`RegLSTM`, the fixed model. The code
+    is the post's, unchanged apart from translated comments and one thing: the post reads
+    ``input_size``, ``hidden_size`` and ``hidden_num_layers`` from global variables it never
+    defines, so here they are arguments (with sizes of our choosing as defaults).
+
+    The bug: ``forward`` reshapes ``y``, a name defined nowhere, so every call raises
+    ``NameError: name 'y' is not defined`` after the LSTM has run. Renaming ``y`` to ``x`` fixes it;
+    the two ``view`` calls are unnecessary anyway, since ``nn.Linear`` acts on the last axis.
+
+    Shapes (had it worked): ``x`` ``(T, N, input_size)`` (time first) -> ``(T, N, 1)``.
+    """
+
+    def __init__(self, input_size: int = 1, hidden_size: int = 32, hidden_num_layers: int = 1):
+        super().__init__()
+        # the LSTM
+        self.rnn = nn.LSTM(input_size, hidden_size, hidden_num_layers)
+        # regression head: input features = the LSTM's output, output size 1
+        self.reg = nn.Sequential(nn.Linear(hidden_size, 1))
+
+    def forward(self, x):
+        x, (ht, ct) = self.rnn(x)  # noqa: RUF059
+        seq_len, batch_size, hidden_size = x.shape
+        x = y.view(-1, hidden_size)  # noqa: F821  <- the bug: y is defined nowhere
+        x = self.reg(x)
+        x = x.view(seq_len, batch_size, -1)
+        return x
 
 
 class TextClassifier(nn.Module):

@@ -165,3 +165,38 @@ def test_time_forward_sets_and_restores_threads():
     assert seen == [1] and torch.get_num_threads() == before
     with pytest.raises(ValueError, match="num_threads must be an integer >= 1 or None"):
         time_forward(probe, torch.ones(1), num_threads=0)
+
+
+def test_compare_layers_rows_counts_and_protocol():
+    import json
+
+    from lstm_explain.compare import LayerComparison, compare_layers
+
+    result = compare_layers(8, 6, seq_len=12, batch=2, distance=8, train=False, repeats=1)
+    assert isinstance(result, LayerComparison) and result.ok
+    assert list(result.rows) == ["nn.RNN", "nn.GRU", "nn.LSTM", "nn.LSTM, bidirectional"]
+    assert result.ratio("GRU") == 3 and result.ratio("LSTM") == 4
+    assert result.ratio("nn.LSTM, bidirectional", "LSTM") == 2
+    assert result.find("GRU") is result.rows["nn.GRU"]
+    with pytest.raises(KeyError, match="no row"):
+        result.find("Transformer")
+    bi = result.rows["nn.LSTM, bidirectional"]
+    assert bi.dependence is None and bi.accuracy is None
+    assert all(r.accuracy is None for r in result.rows.values())  # train=False
+    rnn, gru, lstm = (result.find(m) for m in ORDER)
+    assert rnn.dependence < min(gru.dependence, lstm.dependence)
+    assert all(r.seconds_per_step > 0 for r in result.rows.values())
+    d = result.to_dict()
+    assert json.loads(json.dumps(d)) == d and d["rows"]["nn.GRU"]["ratio_to_rnn"] == "3"
+    text = str(result)
+    assert len(text.splitlines()) >= 5 and "nn.LSTM, bidirectional" in text
+    assert "\n" not in repr(result) and repr(result).startswith("<LayerComparison")
+    html = result._repr_html_()
+    assert "<style" not in html and "<table" in html and "style='" in html
+
+
+def test_compare_layers_rejects_a_distance_beyond_the_sequence():
+    from lstm_explain.compare import compare_layers
+
+    with pytest.raises(ValueError, match="distance must be"):
+        compare_layers(4, 4, seq_len=10, distance=9, train=False)

@@ -122,3 +122,12 @@ def test_bad_inputs_name_the_shape():
         model(torch.tensor([[1, 2]]), [3])
     with pytest.raises(ValueError, match=r"lengths.shape=\(2,\)"):
         model(torch.tensor([[1, 2]]), [2, 1])
+
+
+def test_post_reg_lstm_is_the_post_code_with_its_bug():
+    from lstm_explain.models import PostRegLSTM
+
+    model = PostRegLSTM(input_size=1, hidden_size=8, hidden_num_layers=2)
+    assert model.rnn.num_layers == 2 and model.reg[0].in_features == 8
+    with pytest.raises(NameError, match="name 'y' is not defined"):
+        model(torch.randn(5, 3, 1))

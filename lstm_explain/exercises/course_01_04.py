@@ -540,4 +540,55 @@ print(sum(p.numel() for p in nn.LSTM(10, 32).parameters()))
 """,
             M_("G*H*(H_in + H) + 2*G*H with G = 4 gate blocks: 5,632."),
         ),
+        _ex(
+            "04",
+            5,
+            M_("the rows of a GRU's bias_ih_l0 that belong to the update gate z"),
+            [
+                Part(
+                    M_("rows"),
+                    "slice",
+                    lambda: slice(*_update_block(H)),
+                    lambda: [
+                        (
+                            slice(0, H),
+                            M_("rows 0:{H} are the reset gate r; the blocks are r, z, n", H=H),
+                        ),
+                        (
+                            slice(2 * H, 3 * H),
+                            M_("rows {v2_H}:{v3_H} are the candidate n", v2_H=2 * H, v3_H=3 * H),
+                        ),
+                    ],
+                    size=lambda: 3 * H,
+                    describe=describe_slice,
+                    form=M_("slice(start, stop)"),
+                )
+            ],
+            M_("A GRU stacks three blocks in the order r, z, n, H rows each."),
+            """
+answer_5 = slice(32, 64)  # rows H:2H (order r, z, n)
+cell = nn.GRUCell(10, 32)
+with torch.no_grad():
+    cell.bias_ih[answer_5] = 1e4  # update gate held open: z = 1
+x, h = torch.randn(2, 10), torch.randn(2, 32)
+print(torch.allclose(cell(x, h), h))  # kept: the new h is the old h
+""",
+            M_("the second block, rows H:2H: open it (z = 1) and the new h is the old h."),
+        ),
     ]
+
+
+def _update_block(H: int) -> tuple[int, int]:
+    """The GRUCell bias rows that, set very high, make the new h equal the old h."""
+    import torch
+    from torch import nn
+
+    for k in range(3):
+        a, b = k * H, (k + 1) * H
+        cell = nn.GRUCell(10, H)
+        with torch.no_grad():
+            cell.bias_ih[a:b] = 1e4
+            h = torch.randn(2, H)
+            if torch.allclose(cell(torch.randn(2, 10), h), h):
+                return a, b
+    raise AssertionError("no GRU block keeps h")  # pragma: no cover

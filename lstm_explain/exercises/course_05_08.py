@@ -494,21 +494,32 @@ answer_2 = (28, "f")  # 4 blocks of H = 7 rows: i (0-6), f (7-13), g (14-20), o 
         _ex(
             "08",
             3,
-            M_("shape of c_n with proj_size"),
+            M_("parameters of a bidirectional nn.LSTM(8, 16), in units of nn.RNN(8, 16)"),
             [
                 Part(
-                    "c_n",
-                    "shape",
-                    lambda: _run(nn.LSTM(10, 20, proj_size=5), torch.randn(4, 3, 10))[1][1].shape,
-                    lambda: [((1, 3, 5), M_("only h is projected; c keeps hidden_size"))],
-                    dims=("L*D", "N", "H"),
+                    M_("ratio"),
+                    "int",
+                    lambda: int(
+                        Fraction(_count(nn.LSTM(8, 16, bidirectional=True)), _count(nn.RNN(8, 16)))
+                    ),
+                    lambda: [
+                        (4, M_("that is one direction: the second direction has its own weights")),
+                        (
+                            2,
+                            M_(
+                                "two directions, yes, but each holds 4 gate blocks against the RNN's 1"
+                            ),
+                        ),
+                        (6, M_("that is a bidirectional GRU (3 blocks); the LSTM has 4")),
+                    ],
+                    form=M_("a whole number"),
                 )
             ],
-            M_("Which of h and c does weight_hr multiply?"),
+            M_("Every direction has its own weights, and every weight has G blocks."),
             """
-answer_3 = (1, 3, 20)  # c keeps hidden_size; only h is projected
+answer_3 = 2 * 4  # D = 2 directions, G = 4 blocks: 8 times the RNN's count
 """,
-            M_("the projection shrinks h (and output, h_n); c_n keeps hidden_size."),
+            M_("two directions of 4 blocks each: 2 * 4 = 8 times the one-direction RNN's count."),
         ),
         _ex(
             "08",
