@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import render as R
 from .config import GATE_BLOCKS, GATE_NAMES, RNNConfig
+from .i18n import DEFAULT_LANGUAGE, N_, _, configure_fonts, get_language
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -103,9 +105,9 @@ def symbolic_shapes() -> dict[str, dict[str, tuple[str, ...]]]:
 
     base = RNNConfig("LSTM", 6, 7, num_layers=2, bidirectional=True, proj_size=3)
     layouts = {
-        "time first (default)": base,
+        N_("time first (default)"): base,
         "batch_first=True": base.replace(batch_first=True),
-        "unbatched": base.replace(batch=None),
+        N_("unbatched"): base.replace(batch=None),
     }
     return {
         name: {t: tuple(SYMBOLS[d] for d in dims) for t, (_, dims, _) in predict_shapes(c).items()}
@@ -189,31 +191,31 @@ IDENTITIES = (
     Identity(
         "output[-1] == h_n[-1]",
         "output[:, -1] == h_n[-1]",
-        "D = 1: the top layer's last step is its final state",
+        N_("D = 1: the top layer's last step is its final state"),
         lambda c: c.num_directions == 1 and not c.lengths,
     ),
     Identity(
         "output[-1, :, :H_out] == h_n[-2]",
         "output[:, -1, :H_out] == h_n[-2]",
-        "D = 2: the forward direction ends at t = T-1",
+        N_("D = 2: the forward direction ends at t = T-1"),
         lambda c: c.num_directions == 2 and not c.lengths,
     ),
     Identity(
         "output[0, :, H_out:] == h_n[-1]",
         "output[:, 0, H_out:] == h_n[-1]",
-        "D = 2: the backward direction ends at t = 0",
+        N_("D = 2: the backward direction ends at t = 0"),
         lambda c: c.num_directions == 2,
     ),
     Identity(
         "output[len_i - 1, i, :H_out] == h_n[-D, i]",
         "output[i, len_i - 1, :H_out] == h_n[-D, i]",
-        "packed: each sequence ends at its own length",
+        N_("packed: each sequence ends at its own length"),
         lambda c: bool(c.lengths),
     ),
     Identity(
         "output[len_i:, i] == 0",
         "output[i, len_i:] == 0",
-        "packed, after pad_packed_sequence: padding is zeros",
+        N_("packed, after pad_packed_sequence: padding is zeros"),
         lambda c: bool(c.lengths),
     ),
 )
@@ -281,7 +283,7 @@ def verify() -> Verified:
             if c.batch is None
             else ("batch_first=True" if c.batch_first else "time first (default)")
         )
-        for name, (shape, _, _) in predict_shapes(c).items():
+        for name, (shape, _dims, _formula) in predict_shapes(c).items():
             assert _evaluate(table[layout][name], c) == tuple(shape) == r.shape(name), (c, name)
             shape_checks += 1
         for name, shape in predict_parameters(c).items():
@@ -316,9 +318,13 @@ GREY = "#455a64"
 class _Column:
     """Writes lines of text top-down in one column of the page, in figure coordinates."""
 
-    def __init__(self, fig: Figure, x: float, top: float, height_in: float) -> None:
-        self.fig, self.x, self.y = fig, x, top
+    def __init__(
+        self, fig: Figure, x: float, top: float, height_in: float, cjk: str | None = None
+    ) -> None:
+        self.fig, self.x, self.y, self.cjk = fig, x, top, cjk
         self.step = FONT * LINE / 72 / height_in  # one line, as a fraction of the page height
+        #: one monospace column (DejaVu Sans Mono advances 0.602 em), as a fraction of the width
+        self.char_w = FONT * 0.602 / 72 / fig.get_size_inches()[0]
 
     def head(self, text: str) -> None:
         self.y -= self.step * 0.7
@@ -326,16 +332,32 @@ class _Column:
         self.y -= self.step * 1.4
 
     def line(self, text: str, *, mono: bool = True, color: str = "black", dx: float = 0) -> None:
-        family = "DejaVu Sans Mono" if mono else "DejaVu Sans"
+        family: Any = "DejaVu Sans Mono" if mono else "DejaVu Sans"
+        if self.cjk:  # Chinese glyphs fall back to the CJK font, Latin keeps DejaVu
+            family = [family, self.cjk]
         self.fig.text(
             self.x + dx, self.y, text, fontsize=FONT, family=family, va="top", color=color
         )
         self.y -= self.step
 
-    def table(self, rows: list[list[str]], widths: list[int]) -> None:
+    def table(self, rows: list[list[str]], widths: list[int], dx: float | None = None) -> None:
+        """Rows of cells in monospace columns; the first row is a grey header, unless ``dx``
+        (an indent) is given: then every row is code."""
         for k, row in enumerate(rows):
-            text = "".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            self.line(text, color=GREY if k == 0 else "black")
+            color = GREY if k == 0 and dx is None else "black"
+            if all(cell.isascii() for cell in row):
+                self.line("".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(),
+                          color=color, dx=dx or 0)  # fmt: skip
+                continue
+            # a row with wide (CJK) characters: each cell at its column, as the font's widths
+            # differ from two monospace columns
+            column = 0
+            for cell, w in zip(row, widths, strict=True):
+                if cell:
+                    self.line(cell, color=color, dx=(dx or 0) + column * self.char_w)
+                    self.y += self.step  # the same line
+                column += w
+            self.y -= self.step
 
     def gap(self, lines: float = 0.5) -> None:
         self.y -= self.step * lines
@@ -360,50 +382,56 @@ def build_cheatsheet(paper: str = "a4", verified: Verified | None = None) -> Fig
     width, height = PAPERS[paper]
     fig = Figure(figsize=(width, height))
     margin = 0.5 / width
+    lang = get_language()
+    cjk = configure_fonts(lang) if lang != DEFAULT_LANGUAGE else None
     fig.text(
         margin,
         1 - 0.4 / height,
-        "PyTorch recurrent layers: shapes and indexing",
+        _("PyTorch recurrent layers: shapes and indexing"),
         fontsize=16,
         weight="bold",
         va="top",
     )
     notation = (
-        "T steps · N batch · H_in input_size · H hidden_size · L num_layers · "
-        "D = 2 if bidirectional else 1",
-        "H_out = proj_size for an LSTM with proj_size, else H · "
-        "G gate blocks per layer (RNN 1, GRU 3, LSTM 4)",
+        _(
+            "T steps · N batch · H_in input_size · H hidden_size · L num_layers · "
+            "D = 2 if bidirectional else 1"
+        ),
+        _(
+            "H_out = proj_size for an LSTM with proj_size, else H · "
+            "G gate blocks per layer (RNN 1, GRU 3, LSTM 4)"
+        ),
     )
     for k, text in enumerate(notation):
         fig.text(margin, 1 - (0.78 + 0.19 * k) / height, text, fontsize=FONT, va="top", color=GREY)
     top = 1 - 1.2 / height
-    left = _Column(fig, margin, top, height)
-    right = _Column(fig, 0.525, top, height)
+    left = _Column(fig, margin, top, height, cjk)
+    right = _Column(fig, 0.525, top, height, cjk)
 
     # left: tensor shapes
     shapes = symbolic_shapes()
     layouts = list(shapes)
-    left.head("Tensor shapes")
+    left.head(_("Tensor shapes"))
     left.line("out, h_n = rnn(x, h_0)   out, (h_n, c_n) = lstm(x, (h_0, c_0))")
     left.gap(0.3)
-    rows = [["", *layouts]]
+    rows = [["", *(_(k) for k in layouts)]]
     for name in shapes[layouts[0]]:
         label = name + (" (LSTM)" if name in ("c_0", "c_n") else " (x)" if name == "input" else "")
         rows.append([label, *(_fmt(shapes[k][name]) for k in layouts)])
-    rows[0][0] = "tensor"
+    rows[0][0] = _("tensor")
     left.table(rows, [13, 22, 18, 14])
     left.gap(0.3)
     for text in (
-        "batch_first reorders x and out only; h_0, h_n, c_0, c_n never change.",
-        "proj_size (LSTM): h, out and h_n shrink to H_out; c keeps H.",
-        "Packed x: out is a PackedSequence; pad_packed_sequence restores (T, N, *).",
+        _("batch_first reorders x and out only; h_0, h_n, c_0, c_n never change."),
+        _("proj_size (LSTM): h, out and h_n shrink to H_out; c keeps H."),
+        _("Packed x: out is a PackedSequence; pad_packed_sequence restores (T, N, *)."),
     ):
         left.line(text, mono=False)
 
     # left: parameters
     params = symbolic_parameters()
-    left.head("Parameters of layer k")
-    rows = [["name", "k = 0", "k > 0"]]
+    left.head(_("Parameters of layer k"))
+    rows = [[_("name"), "k = 0", "k > 0"]]
     for stem in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"):
         rows.append([stem + "_l{k}", _fmt(params[f"{stem}_l0"]), _fmt(params[f"{stem}_lk"])])
     rows[-1][0] += " (proj)"
@@ -414,52 +442,58 @@ def build_cheatsheet(paper: str = "a4", verified: Verified | None = None) -> Fig
         for m in GATE_BLOCKS
     )
     for text in (
-        f"G: {gates}; rows g*H:(g+1)*H are gate g.",
-        "The backward direction: the same shapes, named *_l{k}_reverse.",
-        "Per layer and direction: G*H*(in_k + H_out) + 2*G*H [+ H_out*H],",
-        "in_0 = H_in, in_k = D*H_out; the total adds up all layers and directions.",
+        _("G: {gates}; rows g*H:(g+1)*H are gate g.").format(gates=gates),
+        _("The backward direction: the same shapes, named *_l{k}_reverse."),
+        _("Per layer and direction: G*H*(in_k + H_out) + 2*G*H [+ H_out*H],"),
+        _("in_0 = H_in, in_k = D*H_out; the total adds up all layers and directions."),
     ):
         left.line(text, mono=False)
 
     # left: conversions
-    left.head("Layouts and conversions")
-    for text in (
-        "x_bf = x.transpose(0, 1)       # (T, N, *) -> (N, T, *)",
-        "x.reshape(N, T, H_in)          # wrong: mixes the sequences",
-        "out_bf == out.transpose(0, 1)  # same weights, batch_first=True",
-        "h_n_bf == h_n                  # states never transposed",
-        "h_n.view(L, D, N, H_out)[l, d] == h_n[l*D + d]  # layer l, dir d",
+    left.head(_("Layouts and conversions"))
+    for code, comment in (
+        ("x_bf = x.transpose(0, 1)       ", _("(T, N, *) -> (N, T, *)")),
+        ("x.reshape(N, T, H_in)          ", _("wrong: mixes the sequences")),
+        ("out_bf == out.transpose(0, 1)  ", _("same weights, batch_first=True")),
+        ("h_n_bf == h_n                  ", _("states never transposed")),
+        ("h_n.view(L, D, N, H_out)[l, d] == h_n[l*D + d]  ", _("layer l, dir d")),
     ):
-        left.line(text)
+        left.line(f"{code}# {comment}")
 
     # right: identities
-    right.head("Indexing identities: out vs h_n")
+    right.head(_("Indexing identities: out vs h_n"))
+    first = _("time first")
+    pad = max(R.text_width(first), len("batch_first")) + 2
     for ident in IDENTITIES:
-        right.line(ident.note, mono=False, color=GREY)
-        right.line(f"time first   {ident.time_first}", dx=0.012)
-        right.line(f"batch_first  {ident.batch_first}", dx=0.012)
+        right.line(_(ident.note), mono=False, color=GREY)
+        right.table(
+            [[first, ident.time_first], ["batch_first", ident.batch_first]], [pad, 0], 0.012
+        )
         right.gap(0.25)
     for text in (
-        "Unbatched x (T, H_in): the time-first lines without the N axis.",
-        "LSTM: c_n has the same rows as h_n (last axis H).",
-        "Top layer's final states: h_n[-1] if D = 1; h_n[-2] (forward)",
-        "and h_n[-1] (backward) if D = 2: torch.cat([h_n[-2], h_n[-1]], 1).",
+        _("Unbatched x (T, H_in): the time-first lines without the N axis."),
+        _("LSTM: c_n has the same rows as h_n (last axis H)."),
+        _("Top layer's final states: h_n[-1] if D = 1; h_n[-2] (forward)"),
+        _("and h_n[-1] (backward) if D = 2: torch.cat([h_n[-2], h_n[-1]], 1)."),
     ):
         right.line(text, mono=False)
 
     # right: what was checked
-    right.head("Checked when this page was built")
+    right.head(_("Checked when this page was built"))
     c = verified
-    right.line(f"{c.configs} configurations, each built and run with torch:", mono=False)
-    right.line("RNN, LSTM, GRU x D = 1, 2 x both layouts x plain, proj_size", mono=False)
-    right.line("(LSTM), packed, unbatched.", mono=False)
     right.line(
-        f"{c.shape_checks:4d} x  shape or count: symbols == predict_shapes == torch", dx=0.012
+        _("{n} configurations, each built and run with torch:").format(n=c.configs), mono=False
     )
+    right.line(_("RNN, LSTM, GRU x D = 1, 2 x both layouts x plain, proj_size"), mono=False)
+    right.line(_("(LSTM), packed, unbatched."), mono=False)
+    shape_line = _("shape or count: symbols == predict_shapes == torch")
+    right.line(f"{c.shape_checks:4d} x  {shape_line}", dx=0.012)
     for ident in IDENTITIES:
         right.line(f"{c.identity_checks[ident.time_first]:4d} x  {ident.time_first}", dx=0.012)
-    right.line(f"{c.layout_checks:4d} x  h_n layout: each layer re-run alone", dx=0.012)
-    right.line(f"{c.conversion_checks:4d} x  the batch_first conversions", dx=0.012)
+    layout_line = _("h_n layout: each layer re-run alone")
+    right.line(f"{c.layout_checks:4d} x  {layout_line}", dx=0.012)
+    conversion_line = _("the batch_first conversions")
+    right.line(f"{c.conversion_checks:4d} x  {conversion_line}", dx=0.012)
     right.gap(0.4)
     right.line(
         f"torch {torch.__version__.split('+')[0]} · lstm_explain.cheatsheet (make cheatsheet)",

@@ -210,9 +210,14 @@ class Timing:
         return min(self.seconds)
 
     def __str__(self) -> str:
-        return (
-            f"{self.name}: median {self.median * 1e3:.2f} ms, best {self.best * 1e3:.2f} ms "
-            f"over {self.runs} runs, output {tuple(self.output_shape)}"
+        return _(
+            "{name}: median {median:.2f} ms, best {best:.2f} ms over {runs} runs, output {shape}"
+        ).format(
+            name=self.name,
+            median=self.median * 1e3,
+            best=self.best * 1e3,
+            runs=self.runs,
+            shape=tuple(self.output_shape),
         )
 
 

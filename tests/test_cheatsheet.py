@@ -21,6 +21,7 @@ from lstm_explain.cheatsheet import (
     verify,
 )
 from lstm_explain.config import RNNConfig
+from lstm_explain.i18n import use_language
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +42,12 @@ def test_build_returns_a_landscape_figure(page: Figure) -> None:
         assert needle in text, needle
 
 
-@pytest.mark.parametrize("paper", sorted(PAPERS))
-def test_page_is_readable_fonts_at_least_8pt_and_no_overlaps(paper: str, verified) -> None:
-    page = build_cheatsheet(paper, verified)
+@pytest.mark.parametrize(("paper", "lang"), [*((p, "en") for p in sorted(PAPERS)), ("a4", "zh_CN")])
+def test_page_is_readable_fonts_at_least_8pt_and_no_overlaps(
+    paper: str, lang: str, verified
+) -> None:
+    with use_language(lang):
+        page = build_cheatsheet(paper, verified)
     canvas = FigureCanvasAgg(page)
     canvas.draw()
     renderer = canvas.get_renderer()

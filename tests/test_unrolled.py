@@ -12,6 +12,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from lstm_explain.config import RNNConfig
+from lstm_explain.i18n import use_language
 from lstm_explain.plotting.unrolled import (
     BWD_FILL,
     CELL_H,
@@ -251,9 +252,12 @@ def test_header_does_not_touch_the_step_labels():
         ),
     ],
 )
-def test_every_label_fits_inside_a_narrow_figure(config):
-    """T <= 2 gives the narrowest diagram: the header and legend must not run off its edge."""
-    fig = draw_unrolled(config)
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_every_label_fits_inside_a_narrow_figure(config, lang):
+    """T <= 2 gives the narrowest diagram: the header and legend must not run off its edge (in
+    Chinese too, whose characters are wider than the Latin average)."""
+    with use_language(lang):
+        fig = draw_unrolled(config)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     renderer = FigureCanvasAgg(fig).get_renderer()

@@ -39,13 +39,22 @@ def _describe(v: Any) -> str:
         return "None"
     if _is_packed(v):
         bs = v.batch_sizes.tolist()
-        sizes = str(bs) if len(bs) <= 6 else f"[{bs[0]}, {bs[1]}, ..., {bs[-1]}] ({len(bs)} steps)"
-        return f"PackedSequence(data {fmt_shape(v.data.shape)}, batch_sizes {sizes})"
+        if len(bs) <= 6:
+            return f"PackedSequence(data {fmt_shape(v.data.shape)}, batch_sizes {bs})"
+        return M_(
+            "PackedSequence(data {data}, batch_sizes [{first}, {second}, ..., {last}] "
+            "({steps} steps))",
+            data=fmt_shape(v.data.shape),
+            first=bs[0],
+            second=bs[1],
+            last=bs[-1],
+            steps=len(bs),
+        )
     if _is_tensor(v):
-        return fmt_shape(v.shape) if v.dim() else "0-D tensor"
+        return fmt_shape(v.shape) if v.dim() else M_("0-D tensor")
     if isinstance(v, (tuple, list)):
         inner = ", ".join(_describe(t) for t in v)
-        return f"{type(v).__name__} of {len(v)}: {inner}"
+        return M_("{kind} of {n}: {inner}", kind=type(v).__name__, n=len(v), inner=inner)
     return type(v).__name__
 
 
@@ -167,8 +176,13 @@ def _feature_fix(x: Tensor, want: int, var: str = "x") -> tuple[str, str] | None
     for k, s in enumerate(shape[:-1]):
         if s == want:
             return (
-                f"the {want} features sit on axis {k}, not on the last axis (as after a Conv1d, "
-                "whose output is (N, C, T)); a recurrent layer reads features from the last axis",
+                M_(
+                    "the {want} features sit on axis {k}, not on the last axis (as after a "
+                    "Conv1d, whose output is (N, C, T)); a recurrent layer reads features from "
+                    "the last axis",
+                    want=want,
+                    k=k,
+                ),
                 f"{var} = {var}.movedim({k}, -1)  # {fmt_shape(x.shape)} -> "
                 f"{fmt_shape(tuple(shape[:k] + shape[k + 1 :] + [s]))}",
             )
@@ -212,5 +226,5 @@ def _generic_problem(exc: BaseException, default: str) -> Problem:
             "torch refused the call: {msg_splitlines_0}",
             msg_splitlines_0=msg.splitlines()[0],
         ),
-        "compare each argument's shape with the 'expected' column above",
+        M_("compare each argument's shape with the 'expected' column above"),
     )

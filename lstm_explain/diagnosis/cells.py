@@ -38,12 +38,19 @@ def _hidden_size_blame(
     agree = len(states) > 1 and sizes == {size}
     rebuild = f"cell = nn.{name}({H_in}, {size})"
     zeros = f"{n} = {_zeros(want)}"
-    both = (
-        f"the cell was built with hidden_size={H}; {n} has {size} features: either the cell or "
-        "the state is wrong"
+    both = M_(
+        "the cell was built with hidden_size={H}; {n} has {size} features: either the cell or "
+        "the state is wrong",
+        H=H,
+        n=n,
+        size=size,
     )
     if H == 1 or agree:
-        why = "a hidden_size of 1 is rarely meant" if H == 1 else "every state given agrees on it"
+        why = (
+            M_("a hidden_size of 1 is rarely meant")
+            if H == 1
+            else M_("every state given agrees on it")
+        )
         cause = M_(
             "{both}; more likely the cell's construction ({why}): build it with {size}",
             both=both,
@@ -68,10 +75,10 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
     is_lstm = isinstance(module, nn.LSTMCell)
     H_in, H = module.input_size, module.hidden_size
     if not _is_tensor(x):
-        found.arg("input", _describe(x), f"(N, {H_in})", "a cell takes one time step")
+        found.arg("input", _describe(x), f"(N, {H_in})", M_("a cell takes one time step"))
         found.problem(
             "input",
-            f"(N, {H_in}) or ({H_in},)",
+            M_("(N, {H_in}) or ({H_in},)", H_in=H_in),
             type(x).__name__,
             M_(
                 "nn.{name} takes a tensor",
@@ -94,14 +101,18 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
     N = x.size(0) if batched else None
     exp_x = f"({N}, {H_in})" if batched else f"({H_in},)"
     if ids:  # the step once embedded; the ids themselves are (N,)
-        exp_x = f"({N}, {H_in}) once embedded" if batched else f"({H_in},) once embedded"
+        exp_x = (
+            M_("({N}, {H_in}) once embedded", N=N, H_in=H_in)
+            if batched
+            else M_("({H_in},) once embedded", H_in=H_in)
+        )
     if x.dim() not in (1, 2):
-        exp_x = f"(N, {H_in}) or ({H_in},)"
+        exp_x = M_("(N, {H_in}) or ({H_in},)", H_in=H_in)
     found.arg(
         "input",
         _describe(x),
         exp_x,
-        "a cell takes one time step: (N, H_in), or (H_in,) unbatched",
+        M_("a cell takes one time step: (N, H_in), or (H_in,) unbatched"),
     )
     _check_dtype_device(found, "input", x, module, "x_t")
     if _looks_like_ids(x, module):  # checked further as the embedded step, (N, H_in)
@@ -143,13 +154,17 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
     if x.size(-1) != H_in:
         moved = _feature_fix(x, H_in, "x_t") if batched else None
         cause, fix = moved or (
-            f"the cell was built with input_size={H_in}, but the input has {x.size(-1)} features",
+            M_(
+                "the cell was built with input_size={H_in}, but the input has {size} features",
+                H_in=H_in,
+                size=x.size(-1),
+            ),
             f"cell = nn.{name}({int(x.size(-1))}, {H})  # or give it {H_in} features",
         )
         found.problem("input", exp_x, fmt_shape(x.shape), cause, fix)
     if hx is None:
         for n in ("h", "c") if is_lstm else ("h",):
-            found.arg(n, "None (zeros)", fmt_shape((N, H) if batched else (H,)), "")
+            found.arg(n, M_("None (zeros)"), fmt_shape((N, H) if batched else (H,)), "")
         return
     want: Shape = (N, H) if batched else (H,)
     states: dict[str, Any] = {}
@@ -159,8 +174,15 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
                 "h" if _is_tensor(hx) else "hx",  # name the argument as the user passed it
                 "tuple (h, c)",
                 _describe(hx),
-                "nn.LSTMCell takes and returns the tuple (h, c): the hidden state and the cell "
-                "state" + ("; h alone is missing c" if _is_tensor(hx) else ""),
+                M_(
+                    "nn.LSTMCell takes and returns the tuple (h, c): the hidden state and the "
+                    "cell state; h alone is missing c"
+                )
+                if _is_tensor(hx)
+                else M_(
+                    "nn.LSTMCell takes and returns the tuple (h, c): the hidden state and the "
+                    "cell state"
+                ),
                 "c = torch.zeros_like(h)\nh, c = cell(x_t, (h, c))",
             )
             if _is_tensor(hx):
@@ -172,7 +194,7 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
     elif isinstance(hx, (tuple, list)):
         found.problem(
             "hx",
-            "one tensor h",
+            M_("one tensor h"),
             _describe(hx),
             M_(
                 "nn.{name} has no cell state: it takes and returns h alone",
@@ -185,9 +207,9 @@ def _diagnose_cell(module: nn.RNNCellBase, x: Any, hx: Any, found: _Found) -> No
     else:
         states["h"] = hx
     why = (
-        "(N, H): one state per sequence, no layer axis"
+        M_("(N, H): one state per sequence, no layer axis")
         if batched
-        else "(H,) for an unbatched 1-D input"
+        else M_("(H,) for an unbatched 1-D input")
     )
     for n, t in states.items():
         if not _is_tensor(t):

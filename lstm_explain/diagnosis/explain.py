@@ -111,7 +111,7 @@ def explain(exc: BaseException, recorded: Sequence[tuple[Any, tuple]] = ()) -> D
             [
                 Problem(
                     "total_length",
-                    f">= {T} (the longest sequence)",
+                    M_(">= {T} (the longest sequence)", T=T),
                     str(loc["total_length"]),
                     M_(
                         "total_length pads the output up to a fixed length; it cannot cut the "
@@ -235,11 +235,13 @@ def _ctor_check(cls: str, given: dict[str, Any]) -> tuple[dict[str, Any], dict[s
 
     def kind(v: Any) -> str:
         if isinstance(v, str):
-            return f"{v!r} is a string (read from a config file or the command line?)"
+            return M_("{v!r} is a string (read from a config file or the command line?)", v=v)
         if isinstance(v, float):
-            return f"{v!r} is a float (a division with / gives a float; // gives an int)"
+            return M_("{v!r} is a float (a division with / gives a float; // gives an int)", v=v)
         name = type(v).__name__
-        return f"{v!r} is {'an' if name[0] in 'aeiou' else 'a'} {name}"
+        if name[0] in "aeiou":
+            return M_("{v!r} is an {name}", v=v, name=name)
+        return M_("{v!r} is a {name}", v=v, name=name)
 
     for k in ("input_size", "hidden_size", "num_layers"):
         if k not in given:
@@ -252,34 +254,37 @@ def _ctor_check(cls: str, given: dict[str, Any]) -> tuple[dict[str, Any], dict[s
             continue  # a cell accepts a size of 0
         if isinstance(v, int) and not isinstance(v, bool):
             fixed[k] = abs(v) if v < 0 else 1
-            wrong[k] = (">= 1", "sizes and layer counts are positive integers")
+            wrong[k] = (">= 1", M_("sizes and layer counts are positive integers"))
         else:
             fixed[k] = n if n is not None and n > 0 else (abs(n) if n else 1)
-            wrong[k] = ("type int", f"{k} must be an int: {kind(v)}")
+            wrong[k] = (M_("type int"), M_("{k} must be an int: {kind}", k=k, kind=kind(v)))
     hs = fixed.get("hidden_size")
     if "proj_size" in given and (cls != "LSTM" or given["proj_size"] != 0):
         v = given["proj_size"]
         if cls != "LSTM":
             del fixed["proj_size"]
             wrong["proj_size"] = (
-                "only for nn.LSTM",
-                "only nn.LSTM has a projection (weight_hr_l*); RNN and GRU do not",
+                M_("only for nn.LSTM"),
+                M_("only nn.LSTM has a projection (weight_hr_l*); RNN and GRU do not"),
             )
         elif isinstance(v, bool) or not isinstance(v, int):
             n = _as_int(v)
             fixed["proj_size"] = n if n is not None and 0 <= n < (hs or 1) else 0
-            wrong["proj_size"] = ("type int", f"proj_size must be an int: {kind(v)}")
+            wrong["proj_size"] = (
+                M_("type int"),
+                M_("{k} must be an int: {kind}", k="proj_size", kind=kind(v)),
+            )
         elif v < 0:
             fixed["proj_size"] = 0
             wrong["proj_size"] = (
-                "an integer >= 0",
-                "proj_size is a number of features; 0 means no projection",
+                M_("an integer >= 0"),
+                M_("proj_size is a number of features; 0 means no projection"),
             )
         elif isinstance(hs, int) and v >= hs:
             fixed["proj_size"] = hs // 2 if hs > 1 else 0
             wrong["proj_size"] = (
                 f"< hidden_size={hs}",
-                "proj_size projects h down from hidden_size to fewer features; 0 turns it off",
+                M_("proj_size projects h down from hidden_size to fewer features; 0 turns it off"),
             )
     if "nonlinearity" in given and given["nonlinearity"] not in ("tanh", "relu"):
         v = given["nonlinearity"]
@@ -287,7 +292,7 @@ def _ctor_check(cls: str, given: dict[str, Any]) -> tuple[dict[str, Any], dict[s
         fixed["nonlinearity"] = low if low in ("tanh", "relu") else "tanh"
         wrong["nonlinearity"] = (
             "'tanh' or 'relu'",
-            f"nn.{cls} applies tanh or relu; LSTM and GRU have fixed activations",
+            M_("nn.{cls} applies tanh or relu; LSTM and GRU have fixed activations", cls=cls),
         )
     if "dropout" in given:
         v = given["dropout"]
@@ -305,14 +310,14 @@ def _ctor_check(cls: str, given: dict[str, Any]) -> tuple[dict[str, Any], dict[s
                     "; {v!r} looks like a percentage",
                     v=v,
                 )
-            wrong["dropout"] = ("a float in [0, 1)", cause)
+            wrong["dropout"] = (M_("a float in [0, 1)"), cause)
     for k in _BOOLS:
         if k in given and not isinstance(given[k], bool) and not (cell and k == "bias"):
             v = given[k]
             fixed[k] = _as_bool(v)
             if k == "bidirectional":  # torch accepts any truth value here: fixed, not blamed
                 continue
-            wrong[k] = ("type bool", f"{k} must be True or False: {kind(v)}")
+            wrong[k] = (M_("type bool"), M_("{k} must be True or False: {kind}", k=k, kind=kind(v)))
     return fixed, wrong
 
 
@@ -393,7 +398,11 @@ def _explain_constructor(exc: BaseException) -> Diagnosis | None:
     expected, cause = wrong[arg]
     others = [k for k in order if k != arg]
     if others:
-        cause += "; also " + ", ".join(f"{k} ({wrong[k][0]})" for k in others)
+        items = [M_("{k} ({expected})", k=k, expected=wrong[k][0]) for k in others]
+        also = items[0]
+        for more in items[1:]:
+            also = M_("{first}, {then}", first=also, then=more)
+        cause = M_("{cause}; also {others}", cause=cause, others=also)
     fix = _ctor_code(cls, fixed, set(wrong))
     if "proj_size" in wrong and cls != "LSTM":
         lstm = _ctor_code("LSTM", {**fixed, "proj_size": given["proj_size"]}, set())

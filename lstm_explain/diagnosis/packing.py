@@ -64,7 +64,7 @@ def _pack_checks(
 ) -> None:
 
     if not _is_tensor(x):
-        found.arg("input", _describe(x), lay, "the padded batch")
+        found.arg("input", _describe(x), lay, M_("the padded batch"))
         found.problem(
             "input",
             lay,
@@ -74,7 +74,7 @@ def _pack_checks(
         )
         return
     if x.dim() < 2:
-        found.arg("input", _describe(x), lay, "the padded batch: a time axis and a batch axis")
+        found.arg("input", _describe(x), lay, M_("the padded batch: a time axis and a batch axis"))
         found.problem(
             "input",
             lay,
@@ -92,18 +92,25 @@ def _pack_checks(
         "input",
         _describe(x),
         lay,
-        f"batch_first={batch_first}: N={N} from axis {b}, T={T} from axis {t}",
+        M_(
+            "batch_first={batch_first}: N={N} from axis {b}, T={T} from axis {t}",
+            batch_first=batch_first,
+            N=N,
+            b=b,
+            T=T,
+            t=t,
+        ),
     )
     # --- lengths: type, device, dims ---
     if _is_tensor(lengths):
         L_t = lengths
         desc = f"{fmt_shape(L_t.shape) if L_t.dim() else '0-D'} {L_t.device.type} {L_t.dtype}"
-        found.arg("lengths", desc, f"({N},) cpu int64", "one length per sequence, on the CPU")
+        found.arg("lengths", desc, f"({N},) cpu int64", M_("one length per sequence, on the CPU"))
         if L_t.dim() == 0:
             v = L_t.item()
             found.problem(
                 "lengths",
-                f"({N},) list or cpu int64 tensor",
+                M_("({N},) list or cpu int64 tensor", N=N),
                 repr(v),
                 M_(
                     "lengths needs one entry per sequence, N={N}, not a single number",
@@ -141,7 +148,7 @@ def _pack_checks(
         if L_t.is_floating_point() and not bool((L_t == L_t.round()).all()):
             found.problem(
                 "lengths",
-                "whole numbers",
+                M_("whole numbers"),
                 str([round(v, 3) for v in L_t.tolist()]),
                 M_("lengths are converted to int64, which cuts off the fractions silently"),
                 "lengths = lengths.round().long()",
@@ -152,10 +159,12 @@ def _pack_checks(
         try:
             values = [int(v) for v in lengths]
         except TypeError:
-            found.arg("lengths", _describe(lengths), f"({N},) cpu int64", "one length per sequence")
+            found.arg(
+                "lengths", _describe(lengths), f"({N},) cpu int64", M_("one length per sequence")
+            )
             found.problem(
                 "lengths",
-                f"({N},) list or cpu int64 tensor",
+                M_("({N},) list or cpu int64 tensor", N=N),
                 repr(lengths),
                 M_(
                     "lengths needs one entry per sequence, N={N}, not a single number",
@@ -166,9 +175,9 @@ def _pack_checks(
             return
         found.arg(
             "lengths",
-            f"list of {len(values)}: {values}",
-            f"{N} values in 1..{T}",
-            "one length per sequence",
+            M_("{kind} of {n}: {inner}", kind="list", n=len(values), inner=values),
+            M_("{N} values in 1..{T}", N=N, T=T),
+            M_("one length per sequence"),
         )
     if len(values) != N:
         other = x.size(t)
@@ -181,9 +190,9 @@ def _pack_checks(
                 t=t,
                 other=other,
                 b=b,
-                time_first_T_N_if_batch_first="time-first (T, N, *)"
+                time_first_T_N_if_batch_first=M_("time-first (T, N, *)")
                 if batch_first
-                else "batch-first (N, T, *)",
+                else M_("batch-first (N, T, *)"),
                 not_batch_first=not batch_first,
             )
             fix = (
@@ -208,7 +217,7 @@ def _pack_checks(
     if bad:
         found.problem(
             "lengths",
-            f"values in 1..{T}",
+            M_("values in 1..{T}", T=T),
             str(values),
             M_(
                 "sequence(s) {bad} have length <= 0: a PackedSequence cannot hold an "
@@ -223,12 +232,12 @@ def _pack_checks(
         other = x.size(b)
         hint = ""
         if max(values) <= other and len(values) == x.size(t):
-            hint = f" (is batch_first right? axis {b} has {other} steps)"
+            hint = M_(" (is batch_first right? axis {b} has {other} steps)", b=b, other=other)
         sizes = _batch_sizes(values)
         rows = sum(min(v, T) for v in values)
         found.problem(
             "lengths",
-            f"values in 1..{T}",
+            M_("values in 1..{T}", T=T),
             str(values),
             M_(
                 "sequence(s) {long} are longer than the padded time axis T={T}{hint}. "
@@ -248,7 +257,7 @@ def _pack_checks(
     if enforce_sorted and values != sorted(values, reverse=True) and not bad:
         found.problem(
             "lengths",
-            "decreasing order",
+            M_("decreasing order"),
             str(values),
             M_(
                 "enforce_sorted=True (the default) needs the sequences sorted longest "

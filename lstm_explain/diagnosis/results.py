@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import render as R
-from ..i18n import N_, _, ngettext, tr
+from ..i18n import N_, Message, _, ngettext, tr
 
 #: Problem kinds: torch raises; runs but reads memory or values it should not; runs but the
 #: result is not what the code means.
@@ -101,14 +101,19 @@ def _pad(label: str, indent: int, width: int) -> str:
     return text + " " * max(width - R.text_width(text), 0)
 
 
+def _fix(text: str) -> str:
+    """A fix in the current language: prose advice is a Message, code stays as written."""
+    return tr(text) if isinstance(text, Message) else text
+
+
 def _headline(p: Problem) -> str:
     """``expected (4, 3, 20), got (3, 4, 20)``; for a right shape with wrong values, says so."""
     if p.expected == p.actual:
         return _("shape {actual} is right, the values are not{label}").format(
-            actual=p.actual, label=_label(p.kind)
+            actual=tr(p.actual), label=_label(p.kind)
         )
     return _("expected {expected}, got {actual}{label}").format(
-        expected=p.expected, actual=p.actual, label=_label(p.kind)
+        expected=tr(p.expected), actual=tr(p.actual), label=_label(p.kind)
     )
 
 
@@ -159,7 +164,7 @@ class Diagnosis:
         lines = [self.call]
         if self.arguments:
             table = R.text_table(
-                [(a.name, a.actual, a.expected) for a in self.arguments],
+                [(a.name, tr(a.actual), tr(a.expected)) for a in self.arguments],
                 (_("argument"), _("shape"), _("expected")),
                 indent="  ",
             )
@@ -177,7 +182,7 @@ class Diagnosis:
             for i, p in enumerate(self.problems, 1):
                 lines.append(f"  {i}. {p.tensor}: {_headline(p)}")
                 lines += _wrap(tr(p.cause), _pad(_("cause:"), 5, 12), " " * 12)
-                fix = _fit_code(p.fix.splitlines() or ["-"], WIDTH + 10 - 12)
+                fix = _fit_code(_fix(p.fix).splitlines() or ["-"], WIDTH + 10 - 12)
                 lines.append(_pad(_("fix:"), 5, 12) + fix[0])
                 lines += [f"            {f}" for f in fix[1:]]
         if self.notes:
@@ -207,7 +212,12 @@ def diagnosis_html(d: Diagnosis) -> str:
             R.html_table(
                 (_("argument"), _("shape"), _("expected"), _("why")),
                 [
-                    (a.name, R.Cell(a.actual, ok=a.actual == a.expected), a.expected, tr(a.why))
+                    (
+                        a.name,
+                        R.Cell(tr(a.actual), ok=a.actual == a.expected),
+                        tr(a.expected),
+                        tr(a.why),
+                    )
                     for a in d.arguments
                 ],
                 mono=(0, 1, 2),
@@ -222,15 +232,18 @@ def diagnosis_html(d: Diagnosis) -> str:
             tag = _label(p.kind)
             if p.expected == p.actual:
                 head = _("shape {actual} is right, the values are not{label}").format(
-                    actual=R.code(p.actual), label=R.esc(tag)
+                    actual=R.code(tr(p.actual)), label=R.esc(tag)
                 )
             else:
                 head = _("expected {expected}, got {actual}{label}").format(
-                    expected=R.code(p.expected), actual=R.code(p.actual, ok=False), label=R.esc(tag)
+                    expected=R.code(tr(p.expected)),
+                    actual=R.code(tr(p.actual), ok=False),
+                    label=R.esc(tag),
                 )
             items.append(
                 R.Html(
-                    f"<b>{R.esc(p.tensor)}</b>: {head}<br>{R.esc(tr(p.cause))}{R.code_block(p.fix)}"
+                    f"<b>{R.esc(p.tensor)}</b>: {head}<br>{R.esc(tr(p.cause))}"
+                    f"{R.code_block(_fix(p.fix))}"
                 )
             )
         parts.append(R.html_list(items, ordered=True, kind="lx-problems"))

@@ -39,16 +39,16 @@ def _input_layout(module: nn.RNNBase, x: Any, lengths: Any) -> _Layout | None:
     """What the module reads from ``x`` (None when it cannot read it as a batch or a sequence)."""
     if _is_packed(x):
         return _Layout(
-            True, int(x.batch_sizes[0]), "batch_sizes[0] of the PackedSequence", None, True
+            True, int(x.batch_sizes[0]), M_("batch_sizes[0] of the PackedSequence"), None, True
         )
     if _looks_like_ids(x, module):  # read as the embedded input, one feature axis more
         x = x.new_zeros(()).expand(*x.shape, module.input_size)
     if not _is_tensor(x) or x.dim() not in (2, 3):
         return None
     if x.dim() == 2:
-        return _Layout(False, None, "unbatched (T, H_in)")
+        return _Layout(False, None, M_("unbatched (T, H_in)"))
     b, t = (0, 1) if module.batch_first else (1, 0)
-    n_from = f"input axis {b} (batch_first={module.batch_first})"
+    n_from = M_("input axis {b} (batch_first={bf})", b=b, bf=module.batch_first)
     if lengths is not None:
         try:
             n = len(lengths) if not _is_tensor(lengths) or lengths.dim() == 1 else None
@@ -69,14 +69,17 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
         found.arg(
             "input",
             _describe(x),
-            f"data (sum of lengths, {module.input_size})",
-            "a PackedSequence stores the valid steps of every sequence as rows of a 2-D data tensor",
+            M_("data (sum of lengths, {H_in})", H_in=module.input_size),
+            M_(
+                "a PackedSequence stores the valid steps of every sequence as rows of a 2-D "
+                "data tensor"
+            ),
         )
         _check_dtype_device(found, "input", data, module, var)
         if data.dim() != 2:
             found.problem(
                 "input",
-                f"data (sum of lengths, {module.input_size})",
+                M_("data (sum of lengths, {H_in})", H_in=module.input_size),
                 f"data {fmt_shape(data.shape)}",
                 M_(
                     "the packed data is {data_dim}-D: the padded batch given to "
@@ -92,7 +95,7 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
         if sum(sizes) != rows:
             found.problem(
                 "input",
-                f"data with sum(batch_sizes) = {sum(sizes)} rows",
+                M_("data with sum(batch_sizes) = {rows} rows", rows=sum(sizes)),
                 f"data {fmt_shape(data.shape)}",
                 M_(
                     "the PackedSequence's batch_sizes {sizes} add up to {sum_sizes} rows but "
@@ -124,10 +127,10 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
             return False
         return True
     if not _is_tensor(x):
-        found.arg("input", _describe(x), expected_text, "a tensor or a PackedSequence")
+        found.arg("input", _describe(x), expected_text, M_("a tensor or a PackedSequence"))
         found.problem(
             "input",
-            "a tensor or PackedSequence",
+            M_("a tensor or PackedSequence"),
             type(x).__name__,
             M_(
                 "nn.{name} takes a tensor (or a PackedSequence), not a {type_x___name}",
@@ -139,10 +142,10 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
         return False
     if _looks_like_ids(x, module):
         axes = ("N, T" if module.batch_first else "T, N") if x.dim() == 2 else "T"
-        why = f"integer ids ({axes}) become ({axes}, H_in) vectors once embedded"
+        why = M_("integer ids ({axes}) become ({axes}, H_in) vectors once embedded", axes=axes)
         expected = fmt_shape((*x.shape, module.input_size))
     elif x.dim() == 2:
-        why = "2-D is one unbatched sequence (T, H_in)"
+        why = M_("2-D is one unbatched sequence (T, H_in)")
         expected = f"({x.size(0)}, {module.input_size})"
     elif x.dim() == 3:
         why = (
@@ -152,7 +155,7 @@ def _check_input(found: _Found, module: nn.RNNBase, x: Any, var: str) -> bool:
         )
         expected = fmt_shape((*x.shape[:2], module.input_size))
     else:
-        why = "2-D (T, H_in) or 3-D " + expected_text
+        why = M_("2-D (T, H_in) or 3-D {layout}", layout=expected_text)
         expected = expected_text
     moved = None
     if x.dim() in (2, 3) and x.size(-1) != module.input_size:
@@ -258,7 +261,7 @@ def _diagnose_rnn(
         if _is_packed(x):
             found.problem(
                 "lengths",
-                "None (a PackedSequence carries its lengths)",
+                M_("None (a PackedSequence carries its lengths)"),
                 _describe(lengths),
                 M_("x is already a PackedSequence; lengths are for packing a padded tensor"),
                 f"out, state = {var}(x)",
@@ -279,7 +282,7 @@ def _diagnose_rnn(
                 found.problem(
                     "h_0",
                     "tuple (h_0, c_0)",
-                    f"one tensor {fmt_shape(hx.shape)}",
+                    M_("one tensor {shape}", shape=fmt_shape(hx.shape)),
                     M_(
                         "nn.LSTM carries two states, h and the cell state c: pass the tuple "
                         "(h_0, c_0); a lone tensor is missing c_0 (torch then indexes it as "
@@ -321,7 +324,7 @@ def _diagnose_rnn(
             if isinstance(hx, (tuple, list)):
                 found.problem(
                     "hx",
-                    "one tensor h_0",
+                    M_("one tensor h_0"),
                     _describe(hx),
                     M_(
                         "nn.{mname} has no cell state: it takes h_0 alone, not a tuple (an "
@@ -337,7 +340,7 @@ def _diagnose_rnn(
             else:
                 found.problem(
                     "hx",
-                    "one tensor h_0",
+                    M_("one tensor h_0"),
                     type(hx).__name__,
                     M_(
                         "nn.{mname} takes a tensor h_0",
@@ -348,13 +351,13 @@ def _diagnose_rnn(
     if layout is None:
         for n, t in states.items():
             if _is_tensor(t):
-                found.arg(n, _describe(t), "-", "depends on the input, which cannot be read")
+                found.arg(n, _describe(t), "-", M_("depends on the input, which cannot be read"))
         return
     expected = _rnn_expected_states(module, layout)
     for n, (shape, why) in expected.items():
         t = states.get(n)
         if n not in states and hx is None:
-            found.arg(n, "None (zeros)", fmt_shape(shape), why)
+            found.arg(n, M_("None (zeros)"), fmt_shape(shape), why)
             continue
         if t is None:
             continue

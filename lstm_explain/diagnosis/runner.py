@@ -129,12 +129,12 @@ def _layout_hint(module: Any, x: Any, lengths: Any, batch: int | None, found: _F
     N, T = int(x.size(b)), int(x.size(t))
     flipped = RNNConfig.from_module(module).replace(batch_first=not bf).code()
     layout = "(N, T, H_in)" if bf else "(T, N, H_in)"
-    other = "(T, N, H_in), time-first" if bf else "(N, T, H_in), batch-first"
+    other = M_("(T, N, H_in), time-first") if bf else M_("(N, T, H_in), batch-first")
     fix = f"{_var(module)} = {flipped}  # or: x = x.transpose(0, 1)"
     if batch is not None and batch != N and batch == T:
         found.problem(
             "input",
-            f"{layout} with N = {batch}",
+            M_("{layout} with N = {batch}", layout=layout, batch=batch),
             fmt_shape(x.shape),
             M_(
                 "the batch holds {batch} sequences (batch={batch}), which is input axis "

@@ -39,21 +39,48 @@ def _rnn_expected_states(module: nn.RNNBase, layout: _Layout) -> dict[str, tuple
         proj = name == "h_0" and cfg.proj_size
         feat = "H_out" if proj else "H"
         formula = f"(L*D, N, {feat})" if layout.batched else f"(L*D, {feat})"
-        feat_why = (
-            f"H_out = proj_size = {size}"
-            if proj
-            else f"H = hidden_size = {size}"
-            + (" (c keeps hidden_size; proj_size shrinks only h)" if cfg.proj_size else "")
-        )
-        why = (
-            f"{formula}: L={L} layer{'s' if L > 1 else ''} x D={D}"
-            + (" (bidirectional)" if D == 2 else "")
-            + f" = {L * D}"
-            + (f", N={layout.N} from {layout.N_from}" if layout.batched else "")
-            + f", {feat_why}"
-        )
-        if module.batch_first and layout.batched:
-            why += "; batch_first never applies to states"
+        if proj:
+            feat_why = M_("H_out = proj_size = {size}", size=size)
+        elif cfg.proj_size:
+            feat_why = M_(
+                "H = hidden_size = {size} (c keeps hidden_size; proj_size shrinks only h)",
+                size=size,
+            )
+        else:
+            feat_why = M_("H = hidden_size = {size}", size=size)
+        if D == 2:
+            layers = (
+                M_("L={L} layers x D={D} (bidirectional) = {LD}", L=L, D=D, LD=L * D)
+                if L > 1
+                else M_("L={L} layer x D={D} (bidirectional) = {LD}", L=L, D=D, LD=L * D)
+            )
+        else:
+            layers = (
+                M_("L={L} layers x D={D} = {LD}", L=L, D=D, LD=L * D)
+                if L > 1
+                else M_("L={L} layer x D={D} = {LD}", L=L, D=D, LD=L * D)
+            )
+        if not layout.batched:
+            why = M_("{formula}: {layers}, {feat}", formula=formula, layers=layers, feat=feat_why)
+        elif module.batch_first:
+            why = M_(
+                "{formula}: {layers}, N={N} from {N_from}, {feat}; batch_first never applies "
+                "to states",
+                formula=formula,
+                layers=layers,
+                N=layout.N,
+                N_from=layout.N_from,
+                feat=feat_why,
+            )
+        else:
+            why = M_(
+                "{formula}: {layers}, N={N} from {N_from}, {feat}",
+                formula=formula,
+                layers=layers,
+                N=layout.N,
+                N_from=layout.N_from,
+                feat=feat_why,
+            )
         out[name] = (tuple(shape), why)
     return out
 
@@ -210,9 +237,9 @@ def _state_problem(
             name=name,
             N_alt=N_alt,
             other=other,
-            batch_first_N_T_H_in_if_not_mo="batch-first (N, T, H_in)"
+            batch_first_N_T_H_in_if_not_mo=M_("batch-first (N, T, H_in)")
             if not module.batch_first
-            else "time-first (T, N, H_in)",
+            else M_("time-first (T, N, H_in)"),
             module_batch_first=module.batch_first,
             v1_other=1 - other,
             N=N,
@@ -246,39 +273,72 @@ def _axis_causes(
     if got[0] != LD:
         if D == 2 and got[0] == L:
             causes.append(
-                f"{name} has {got[0]} = L rows, the state of a unidirectional model: a "
-                f"bidirectional model needs one per layer and direction, L*D = {L}*2 = {LD}"
+                M_(
+                    "{name} has {rows} = L rows, the state of a unidirectional model: a "
+                    "bidirectional model needs one per layer and direction, L*D = {L}*2 = {LD}",
+                    name=name,
+                    rows=got[0],
+                    L=L,
+                    LD=LD,
+                )
             )
             fixes.append(f"{name} = {name}.repeat_interleave(2, dim=0)  # same start both ways")
         elif D == 1 and got[0] == 2 * L:
             causes.append(
-                f"{name} has {got[0]} = L*2 rows, the state of a bidirectional model; "
-                f"this one is unidirectional and needs L = {L}"
+                M_(
+                    "{name} has {rows} = L*2 rows, the state of a bidirectional model; "
+                    "this one is unidirectional and needs L = {L}",
+                    name=name,
+                    rows=got[0],
+                    L=L,
+                )
             )
             fixes.append(
                 f"{name} = {name}.view({L}, 2, *{name}.shape[1:])[:, 0]  # keep the forward direction"
             )
         else:
             causes.append(
-                f"axis 0 of {name} counts layers x directions: L={L} x D={D} = {LD}, not {got[0]}"
+                M_(
+                    "axis 0 of {name} counts layers x directions: L={L} x D={D} = {LD}, not {rows}",
+                    name=name,
+                    L=L,
+                    D=D,
+                    LD=LD,
+                    rows=got[0],
+                )
             )
     if batch_axis and got[1] != want[1]:
         if layout is not None and layout.packed:
             causes.append(
-                f"{name} holds {got[1]} sequences but the packed batch has N = {want[1]} "
-                "(one state per sequence, in the order before sorting)"
+                M_(
+                    "{name} holds {got} sequences but the packed batch has N = {N} "
+                    "(one state per sequence, in the order before sorting)",
+                    name=name,
+                    got=got[1],
+                    N=want[1],
+                )
             )
         elif got[1] > want[1]:
             causes.append(
-                f"{name} holds {got[1]} sequences but the input has N = {want[1]}: typically a state "
-                "kept from a previous, larger batch (the last batch of a DataLoader is often "
-                "smaller)"
+                M_(
+                    "{n} holds {got_0} sequences but the input has N = {N}: typically a "
+                    "state kept from a previous, larger batch (the last batch of a "
+                    "DataLoader is often smaller)",
+                    n=name,
+                    got_0=got[1],
+                    N=want[1],
+                )
             )
         else:
             causes.append(
-                f"{name} holds {got[1]} sequences but the input has N = {want[1]}: a state built "
-                "for a smaller batch (kept from the last, smaller batch of an epoch, or sized with "
-                "a fixed batch size)"
+                M_(
+                    "{n} holds {got_0} sequences but the input has N = {N}: a state built "
+                    "for a smaller batch (kept from the last, smaller batch of an epoch, or "
+                    "sized with a fixed batch size)",
+                    n=name,
+                    got_0=got[1],
+                    N=want[1],
+                )
             )
         if layout is not None and layout.packed and not layout.N_alt:
             n_code, like = "int(x.batch_sizes[0])", "x.data"
@@ -292,13 +352,21 @@ def _axis_causes(
         proj = getattr(module, "proj_size", 0)
         if proj and name == "h_0" and got[-1] == module.hidden_size:
             causes.append(
-                f"with proj_size={proj}, h_0 (like h_n and output) has proj_size features; only "
-                f"c_0 keeps hidden_size={module.hidden_size}"
+                M_(
+                    "with proj_size={proj}, h_0 (like h_n and output) has proj_size features; "
+                    "only c_0 keeps hidden_size={H}",
+                    proj=proj,
+                    H=module.hidden_size,
+                )
             )
         elif proj and name == "c_0" and got[-1] == proj:
             causes.append(
-                f"c_0 keeps hidden_size={module.hidden_size} features; proj_size={proj} shrinks "
-                "only h_0, h_n and output"
+                M_(
+                    "c_0 keeps hidden_size={H} features; proj_size={proj} shrinks "
+                    "only h_0, h_n and output",
+                    H=module.hidden_size,
+                    proj=proj,
+                )
             )
         elif len(causes) == 0 and not proj:
             cause, fix = _hidden_size_blame(module, name, got[-1], want)
@@ -306,13 +374,21 @@ def _axis_causes(
             fixes.append(fix)
         else:
             causes.append(
-                f"the last axis of {name} is the module's hidden size ({want[-1]}), not {got[-1]}"
+                M_(
+                    "the last axis of {name} is the module's hidden size ({H}), not {size}",
+                    name=name,
+                    H=want[-1],
+                    size=got[-1],
+                )
             )
     if not causes:  # pragma: no cover - every mismatch is one of the three axes
-        causes.append(f"{name} is {act}, not {exp}")
+        causes.append(M_("{name} is {act}, not {exp}", name=name, act=act, exp=exp))
     if len(fixes) != 1 or len(causes) != 1:
         fixes = [f"{name} = {_zeros_code(want)}"]
-    return "; ".join(causes), fixes[0]
+    cause = causes[0]
+    for more in causes[1:]:
+        cause = M_("{first}; {then}", first=cause, then=more)
+    return cause, fixes[0]
 
 
 def _hidden_size_blame(module: nn.RNNBase, name: str, size: int, want: Shape) -> tuple[str, str]:
@@ -325,9 +401,12 @@ def _hidden_size_blame(module: nn.RNNBase, name: str, size: int, want: Shape) ->
     var = _var(module)
     rebuild = f"{var} = {RNNConfig.from_module(module).replace(hidden_size=size).code()}"
     zeros = f"{name} = {_zeros_code(want)}"
-    both = (
-        f"the last axis of {name} is the module's hidden size ({H}), not {size}: either the "
-        f"module (built with hidden_size={H}) or the state is wrong"
+    both = M_(
+        "the last axis of {name} is the module's hidden size ({H}), not {size}: either the "
+        "module (built with hidden_size={H}) or the state is wrong",
+        name=name,
+        H=H,
+        size=size,
     )
     if H == 1 and size > 1:
         cause = M_(
@@ -340,9 +419,12 @@ def _hidden_size_blame(module: nn.RNNBase, name: str, size: int, want: Shape) ->
         )
         return cause, f"{rebuild}  # more likely: the module's hidden_size\n# or: {zeros}"
     if size == H_in:
-        why = f"it has input_size ({H_in}) features: sized with input_size instead of hidden_size"
+        why = M_(
+            "it has input_size ({H_in}) features: sized with input_size instead of hidden_size",
+            H_in=H_in,
+        )
     else:
-        why = f"a state has hidden_size={H} features"
+        why = M_("a state has hidden_size={H} features", H=H)
     cause = M_(
         "{both}; more likely the state: {why}",
         both=both,

@@ -31,11 +31,11 @@ def _lengths_problem(found: _Found, module: nn.RNNBase, x: Tensor, lens: list[in
     b, t = (0, 1) if bf else (1, 0)
     N, T = x.size(b), x.size(t)
     if len(lens) == T and max(lens) <= N and min(lens) >= 1:
-        other = "time-first (T, N, H_in)" if bf else "batch-first (N, T, H_in)"
+        other = M_("time-first (T, N, H_in)") if bf else M_("batch-first (N, T, H_in)")
         flipped = RNNConfig.from_module(module).replace(batch_first=not bf).code()
         found.problem(
             "input",
-            f"{len(lens)} sequences on axis {b}",
+            M_("{n} sequences on axis {b}", n=len(lens), b=b),
             fmt_shape(x.shape),
             M_(
                 "the {len_lens} lengths count the sequences on input axis {t}, and each "
@@ -55,7 +55,7 @@ def _lengths_problem(found: _Found, module: nn.RNNBase, x: Tensor, lens: list[in
         return
     found.problem(
         "lengths",
-        f"{N} lengths in 1..{T}",
+        M_("{N} lengths in 1..{T}", N=N, T=T),
         str(lens),
         M_(
             "one length per sequence: x holds N={N} sequences of up to T={T} steps "
@@ -78,7 +78,7 @@ def _other_layout(s: Tensor, truth: Tensor, D: int, P: int, close: Any) -> str |
         return None
     fwd, bwd = truth[:, :P], truth[:, P:]
     if close(s, torch.cat([bwd, fwd], dim=1)):
-        return (
+        return M_(
             "summary is right: each sequence's final states with the backward direction first "
             "(torch.cat([h_n[-1], h_n[-2]], dim=1)); final_hidden puts the forward one first. "
             "Either order works as long as every use of the summary agrees."
@@ -86,19 +86,25 @@ def _other_layout(s: Tensor, truth: Tensor, D: int, P: int, close: Any) -> str |
     flatten = ".transpose(0, 1).reshape(N, -1)"
     for stacked, layout, hint in (
         (torch.stack([fwd, bwd]), "(D, N, H_out)", flatten),
-        (torch.stack([bwd, fwd]), "(D, N, H_out), backward first", flatten),
+        (torch.stack([bwd, fwd]), M_("(D, N, H_out), backward first"), flatten),
         (torch.stack([fwd, bwd], dim=1), "(N, D, H_out)", ".reshape(N, -1)"),
     ):
         if close(s, stacked):
-            return (
-                f"summary holds each sequence's final states, both directions stacked {layout} "
+            return M_(
+                "summary holds each sequence's final states, both directions stacked {layout} "
                 "(as h_n[-2:] or h_n.view(L, D, N, H_out)[-1] give); a layer that takes "
-                f"(N, D * H_out) needs them side by side: summary{hint}"
+                "(N, D * H_out) needs them side by side: summary{hint}",
+                layout=layout,
+                hint=hint,
             )
     if close(s, fwd + bwd) or close(s, (fwd + bwd) / 2):
-        how = "sum" if close(s, fwd + bwd) else "mean"
-        return (
-            f"summary is the {how} of the two directions' final states, (N, H_out): a summary "
+        if close(s, fwd + bwd):
+            return M_(
+                "summary is the sum of the two directions' final states, (N, H_out): a summary "
+                "of each whole sequence, though not the concatenation final_hidden gives."
+            )
+        return M_(
+            "summary is the mean of the two directions' final states, (N, H_out): a summary "
             "of each whole sequence, though not the concatenation final_hidden gives."
         )
     return None
@@ -206,8 +212,12 @@ def check_summary(
         "summary",
         fmt_shape(summary.shape),
         fmt_shape(truth.shape if batched else truth.shape[1:]),
-        f"(N, D * H_out): the last layer's final state, D={D}"
-        + (", both directions concatenated" if D == 2 else ""),
+        M_(
+            "(N, D * H_out): the last layer's final state, D={D}, both directions concatenated",
+            D=D,
+        )
+        if D == 2
+        else M_("(N, D * H_out): the last layer's final state, D={D}", D=D),
     )
 
     def close(a: Tensor, b: Tensor) -> bool:
@@ -228,25 +238,32 @@ def check_summary(
                 (
                     last_step,
                     last,
-                    "the output at the last step is not a bidirectional summary: its backward "
-                    "half has read one step only (the backward direction starts at the end); "
-                    "the backward final state is at step 0, h_n[-1]",
+                    M_(
+                        "the output at the last step is not a bidirectional summary: its "
+                        "backward half has read one step only (the backward direction starts at "
+                        "the end); the backward final state is at step 0, h_n[-1]"
+                    ),
                 )
             )
             cands.append(
                 (
                     "h_n[-1]",
                     h_u[-1],
-                    "h_n[-1] is the last layer's backward direction only: h_n stacks layers then "
-                    "directions, h_n.view(L, 2, N, H_out); the forward final state is h_n[-2]",
+                    M_(
+                        "h_n[-1] is the last layer's backward direction only: h_n stacks layers "
+                        "then directions, h_n.view(L, 2, N, H_out); the forward final state is "
+                        "h_n[-2]"
+                    ),
                 )
             )
             cands.append(
                 (
                     "h_n[-2]",
                     h_u[-2],
-                    "h_n[-2] is the last layer's forward direction only; a bidirectional summary "
-                    "concatenates it with the backward one, h_n[-1]",
+                    M_(
+                        "h_n[-2] is the last layer's forward direction only; a bidirectional "
+                        "summary concatenates it with the backward one, h_n[-1]"
+                    ),
                 )
             )
             if lens is not None:
@@ -255,8 +272,11 @@ def check_summary(
                     (
                         "last_valid_output(out, lengths)",
                         lv,
-                        "at each sequence's last valid step the forward half is final, but the "
-                        "backward half has read one step only; its final state is at step 0",
+                        M_(
+                            "at each sequence's last valid step the forward half is final, but "
+                            "the backward half has read one step only; its final state is at "
+                            "step 0"
+                        ),
                     )
                 )
         if lens is not None and padded_short:
@@ -266,8 +286,12 @@ def check_summary(
                     (
                         last_step,
                         last,
-                        "after pad_packed_sequence, out at the last step is zero padding for "
-                        f"every sequence shorter than T={T}; take each sequence's own last step",
+                        M_(
+                            "after pad_packed_sequence, out at the last step is zero padding for "
+                            "every sequence shorter than T={T}; take each sequence's own last "
+                            "step",
+                            T=T,
+                        ),
                     ),
                 )
             else:
@@ -276,8 +300,11 @@ def check_summary(
                     (
                         last_step,
                         last,
-                        "the padded batch was run unpacked, so the last step has read the padding "
-                        f"of every sequence shorter than T={T}",
+                        M_(
+                            "the padded batch was run unpacked, so the last step has read the "
+                            "padding of every sequence shorter than T={T}",
+                            T=T,
+                        ),
                     ),
                 )
                 cands.insert(
@@ -285,8 +312,10 @@ def check_summary(
                     (
                         "h_n[-1]",
                         h_u[-1],
-                        "the padded batch was run unpacked: h_n has read the padding steps of "
-                        "every short sequence (pack it so each one stops at its length)",
+                        M_(
+                            "the padded batch was run unpacked: h_n has read the padding steps "
+                            "of every short sequence (pack it so each one stops at its length)"
+                        ),
                     ),
                 )
                 if D == 2:  # with one direction, final_hidden(h_n, ...) is h_n[-1]
@@ -295,18 +324,25 @@ def check_summary(
                         (
                             "final_hidden(h_n, ...)",
                             final_hidden(h_u, L, module.bidirectional),
-                            "the padded batch was run unpacked: h_n has read the padding steps "
-                            "of every short sequence (pack it so each one stops at its length)",
+                            M_(
+                                "the padded batch was run unpacked: h_n has read the padding "
+                                "steps of every short sequence (pack it so each one stops at its "
+                                "length)"
+                            ),
                         ),
                     )
         if D == 1:
-            cands.append((last_step, last, "the output at the last step"))
+            cands.append((last_step, last, M_("the output at the last step")))
         cands.append(
             (
                 "out[:, 0]" if bf else "out[0]",
                 first,
-                "the output at the first step has read one step only"
-                + (" (its backward half is final, the forward half is not)" if D == 2 else ""),
+                M_(
+                    "the output at the first step has read one step only (its backward half is "
+                    "final, the forward half is not)"
+                )
+                if D == 2
+                else M_("the output at the first step has read one step only"),
             )
         )
         if L > 1:
@@ -314,8 +350,13 @@ def check_summary(
                 (
                     "h_n[0]",
                     h_u[0],
-                    f"h_n[0] is the first layer's state; h_n stacks all {L} layers, the last is "
-                    f"h_n.view({L}, {D}, N, {P})[-1]",
+                    M_(
+                        "h_n[0] is the first layer's state; h_n stacks all {L} layers, the last "
+                        "is h_n.view({L}, {D}, N, {P})[-1]",
+                        L=L,
+                        D=D,
+                        P=P,
+                    ),
                 )
             )
         if c_u is not None:
@@ -324,8 +365,10 @@ def check_summary(
                     (
                         name,
                         c_u[i],
-                        "c_n is the LSTM's cell state (its memory), not its hidden state h; the "
-                        "output and h_n carry h",
+                        M_(
+                            "c_n is the LSTM's cell state (its memory), not its hidden state h; "
+                            "the output and h_n carry h"
+                        ),
                     )
                 )
         hits = [(n, why) for n, t, why in cands if close(s, t)]
@@ -333,7 +376,11 @@ def check_summary(
             # several expressions can hold the same values (an unpacked run: out[-1] = h_n[-1]);
             # name them all, since we cannot know which one the user wrote
             names = list(dict.fromkeys(n for n, _ in hits))
-            same = f", which equals {' and '.join(names[1:])} here" if len(names) > 1 else ""
+            same = (
+                M_(", which equals {names} here", names=" and ".join(names[1:]))
+                if len(names) > 1
+                else ""
+            )
             cause = M_(
                 "this is {names_0}{same}: {hits_0_1}",
                 names_0=names[0],

@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import M_, _, tr
+
 Shape = tuple[int, ...]
 #: (wrong answer, feedback); the answer may be a callable for function exercises.
 Mistake = tuple[Any, str]
@@ -58,9 +60,9 @@ class Feedback:
 
     def lines(self) -> list[str]:
         icon = _STYLE[self.status][0]
-        out = [f"{icon} {self.key} {self.message}"]
+        out = [f"{icon} {self.key} {tr(self.message)}"]
         for label, status, text in self.parts:
-            out.append(f"  {_STYLE[status][0]} {label}{': ' + text if text else ''}")
+            out.append(f"  {_STYLE[status][0]} {tr(label)}{': ' + tr(text) if text else ''}")
         return out
 
     def __str__(self) -> str:
@@ -79,7 +81,7 @@ class Feedback:
         }
 
     def _repr_html_(self) -> str:
-        _, fg, bg = _STYLE[self.status]
+        _icon, fg, bg = _STYLE[self.status]
         rows = "".join(
             f'<div style="margin-left:1.5em">{html.escape(line.strip())}</div>'
             for line in self.lines()[1:]
@@ -100,7 +102,7 @@ class Note:
     code: str = ""
 
     def __str__(self) -> str:
-        parts = [self.title, self.text] if self.text else [self.title]
+        parts = [tr(self.title), tr(self.text)] if self.text else [tr(self.title)]
         if self.code:
             parts.append(self.code)
         return "\n".join(parts)
@@ -115,10 +117,10 @@ class Note:
             if self.code
             else ""
         )
-        text = f"<div>{html.escape(self.text)}</div>" if self.text else ""
+        text = f"<div>{html.escape(tr(self.text))}</div>" if self.text else ""
         return (
             '<div style="border-left:4px solid #0d47a1;background:#e3f2fd;color:#0d47a1;'
-            f'padding:4px 8px;font-family:sans-serif"><b>{html.escape(self.title)}</b>'
+            f'padding:4px 8px;font-family:sans-serif"><b>{html.escape(tr(self.title))}</b>'
             f"{text}{code}</div>"
         )
 
@@ -127,7 +129,14 @@ class Note:
 
 
 class _Unusable(Exception):
-    """The answer has the wrong form; the message says which form to give."""
+    """The answer has the wrong form; the message (a Message, ``args[0]``) says which form."""
+
+
+def _join(sep: str, items: Sequence[str], before: str = "", after: str = "") -> str:
+    """``before + sep.join(items) + after`` whose Message items still translate when shown."""
+    keys = [f"p{i}" for i in range(len(items))]
+    template = before + sep.join("{" + k + "}" for k in keys) + after
+    return M_(template, **dict(zip(keys, items, strict=True)))
 
 
 def _is_blank(value: Any) -> bool:
@@ -136,37 +145,37 @@ def _is_blank(value: Any) -> bool:
 
 def _as_int(value: Any) -> int:
     if isinstance(value, bool):
-        raise _Unusable("give a whole number, not True/False")
+        raise _Unusable(M_("give a whole number, not True/False"))
     try:
         return operator.index(value)
     except TypeError:
         if hasattr(value, "item") and getattr(value, "numel", lambda: 0)() == 1:
             return _as_int(value.item())
-        raise _Unusable(f"give a whole number (got {type(value).__name__})") from None
+        raise _Unusable(M_("give a whole number (got {kind})", kind=type(value).__name__)) from None
 
 
 def _as_shape(value: Any) -> Shape:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise _Unusable("give a shape as a tuple of whole numbers, e.g. (2, 3, 4)")
+        raise _Unusable(M_("give a shape as a tuple of whole numbers, e.g. (2, 3, 4)"))
     try:
         return tuple(_as_int(v) for v in value)
     except _Unusable:
-        raise _Unusable("give a shape as a tuple of whole numbers, e.g. (2, 3, 4)") from None
+        raise _Unusable(M_("give a shape as a tuple of whole numbers, e.g. (2, 3, 4)")) from None
 
 
 def _as_ints(value: Any) -> list[int]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise _Unusable("give a list of whole numbers, e.g. [0, 2]")
+        raise _Unusable(M_("give a list of whole numbers, e.g. [0, 2]"))
     try:
         return [_as_int(v) for v in value]
     except _Unusable:
-        raise _Unusable("give a list of whole numbers, e.g. [0, 2]") from None
+        raise _Unusable(M_("give a list of whole numbers, e.g. [0, 2]")) from None
 
 
 def _as_bool(value: Any) -> bool:
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return bool(value)
-    raise _Unusable("give True or False")
+    raise _Unusable(M_("give True or False"))
 
 
 def _squash(text: str) -> str:
@@ -216,7 +225,14 @@ class Part:
         if k == "index":
             i, n = _as_int(answer), self.size() if self.size else None
             if n is not None and not -n <= i < n:
-                raise _Unusable(f"an index into {n} rows is between {-n} and {n - 1}")
+                raise _Unusable(
+                    M_(
+                        "an index into {n} rows is between {low} and {high}",
+                        n=n,
+                        low=-n,
+                        high=n - 1,
+                    )
+                )
             return i % n if n else i
         if k == "ints":
             return _as_ints(answer)
@@ -226,20 +242,22 @@ class Part:
             return _as_bool(answer)
         if k == "choice":
             if not isinstance(answer, str) or _squash(answer) not in map(_squash, self.choices):
-                raise _Unusable("choose one of " + ", ".join(f'"{c}"' for c in self.choices))
+                raise _Unusable(
+                    M_("choose one of {choices}", choices=", ".join(f'"{c}"' for c in self.choices))
+                )
             return _squash(answer)
         if k == "slice":
             if isinstance(answer, range):
                 answer = slice(answer.start, answer.stop, answer.step)
             if not isinstance(answer, slice):
-                raise _Unusable("give a slice of rows, e.g. slice(0, 8)")
+                raise _Unusable(M_("give a slice of rows, e.g. slice(0, 8)"))
             r = range(self.size())[answer]
             if r.step != 1 or not len(r):
-                raise _Unusable("give a slice of consecutive rows, e.g. slice(0, 8)")
+                raise _Unusable(M_("give a slice of consecutive rows, e.g. slice(0, 8)"))
             return (r.start, r.stop)
         if k == "function":
             if not callable(answer):
-                raise _Unusable("give a function (def ...)")
+                raise _Unusable(M_("give a function (def ...)"))
             return answer
         raise ValueError(f"unknown part kind {k!r}")
 
@@ -250,11 +268,11 @@ class Part:
     def judge(self, answer: Any) -> tuple[str, str]:
         """``(status, text)`` for this part's answer: correct, wrong (with feedback) or blank."""
         if _is_blank(answer):
-            return "blank", "not answered yet"
+            return "blank", M_("not answered yet")
         try:
             got = self.normalize(answer)
         except _Unusable as exc:
-            return "wrong", str(exc)
+            return "wrong", exc.args[0]
         truth = self.value()
         if self.kind == "function":
             return self._judge_function(got, truth)
@@ -274,14 +292,18 @@ class Part:
         try:
             got = self._call(fn)
         except Exception as exc:  # the learner's code: report, never raise
-            return "wrong", f"your function raised {type(exc).__name__}: {exc}"
+            return "wrong", M_(
+                "your function raised {kind}: {exc}", kind=type(exc).__name__, exc=exc
+            )
         if got is None:
-            return "blank", "not answered yet (the function returns None)"
+            return "blank", M_("not answered yet (the function returns None)")
         if not isinstance(got, torch.Tensor):
-            return "wrong", f"return a tensor (got {type(got).__name__})"
+            return "wrong", M_("return a tensor (got {kind})", kind=type(got).__name__)
         if tuple(got.shape) != tuple(truth.shape):
-            return "wrong", (
-                f"it returns shape {tuple(got.shape)}; one step is {tuple(truth.shape)} (N, H)"
+            return "wrong", M_(
+                "it returns shape {got}; one step is {want} (N, H)",
+                got=tuple(got.shape),
+                want=tuple(truth.shape),
             )
         if torch.allclose(got, truth, atol=self.atol):
             return "correct", ""
@@ -289,37 +311,44 @@ class Part:
             other = self._call(wrong)
             if tuple(other.shape) == tuple(got.shape) and torch.allclose(got, other, atol=1e-6):
                 return "wrong", text
-        return "wrong", "right shape, other numbers than torch's first step"
+        return "wrong", M_("right shape, other numbers than torch's first step")
 
     def _generic(self, got: Any, truth: Any) -> str:
         k = self.kind
         if k == "shape":
-            dims = f" {', '.join(self.dims)}" if self.dims else ""
+            dims = _join(", ", self.dims)
             if len(got) != len(truth):
-                return f"{self.label} has {len(truth)} axes{':' + dims if dims else ''}"
+                if dims:
+                    return M_(
+                        "{label} has {n} axes: {dims}", label=self.label, n=len(truth), dims=dims
+                    )
+                return M_("{label} has {n} axes", label=self.label, n=len(truth))
             if sorted(got) == sorted(truth):
-                return f"the right sizes in the wrong order; the axes are ({', '.join(self.dims)})"
+                return M_("the right sizes in the wrong order; the axes are ({dims})", dims=dims)
             i = next(i for i, (a, b) in enumerate(zip(got, truth, strict=True)) if a != b)
-            name = f" ({self.dims[i]})" if self.dims else ""
-            return f"axis {i}{name} is off"
+            if self.dims:
+                return M_("axis {i} ({dim}) is off", i=i, dim=self.dims[i])
+            return M_("axis {i} is off", i=i)
         if k == "index" and self.describe:
             return self.describe(got)
         if k == "slice" and self.describe:
             return self.describe(got)
         if k == "int":
-            return f"{got} is {'more' if got > truth else 'less'} than torch counts"
+            if got > truth:
+                return M_("{got} is more than torch counts", got=got)
+            return M_("{got} is less than torch counts", got=got)
         if k == "bool":
-            return f"{got} is not what torch does"
-        return "not what torch gives"
+            return M_("{got} is not what torch does", got=got)
+        return M_("not what torch gives")
 
 
 _FORMS = {
-    "shape": "a shape tuple",
-    "int": "a whole number",
-    "index": "an index",
-    "ints": "a list of whole numbers",
-    "set": "a list of whole numbers",
-    "bool": "True or False",
+    "shape": M_("a shape tuple"),
+    "int": M_("a whole number"),
+    "index": M_("an index"),
+    "ints": M_("a list of whole numbers"),
+    "set": M_("a list of whole numbers"),
+    "bool": M_("True or False"),
     "slice": "slice(start, stop)",
 }
 
@@ -370,19 +399,27 @@ class Exercise:
         if len(self.parts) == 1:
             part = self.parts[0]
             return part.form or _FORMS.get(part.kind, part.label)
-        return "(" + ", ".join(p.form or p.label for p in self.parts) + ")"
+        return _join(", ", [p.form or p.label for p in self.parts], "(", ")")
 
     def __repr__(self) -> str:
-        return f"<Exercise {self.key}: {self.title}; {self.name} = {self.form}>"
+        return f"<Exercise {self.key}: {tr(self.title)}; {self.name} = {tr(self.form)}>"
 
     def _blank_message(self) -> str:
         n = self.number
-        todo = (
-            f"write the body of {self.name}"
-            if self.parts[0].kind == "function"
-            else f"replace the ... in {self.name} with {self.form}"
+        if self.parts[0].kind == "function":
+            return M_(
+                "not answered yet: write the body of {name} and run the cell (q[{n}].hint() "
+                "for a hint)",
+                name=self.name,
+                n=n,
+            )
+        return M_(
+            "not answered yet: replace the ... in {name} with {form} and run the cell "
+            "(q[{n}].hint() for a hint)",
+            name=self.name,
+            form=self.form,
+            n=n,
         )
-        return f"not answered yet: {todo} and run the cell (q[{n}].hint() for a hint)"
 
     def check(self, answer: Any = Ellipsis) -> Feedback:
         """Compare ``answer`` with what torch computes; never raises on the learner's answer."""
@@ -394,29 +431,39 @@ class Exercise:
             if status == "blank":
                 return Feedback(self.key, "blank", self._blank_message())
             if status == "correct":
-                return Feedback(self.key, "correct", f"correct: {self.why}")
-            return Feedback(self.key, "wrong", f"not yet: {text}")
+                return Feedback(self.key, "correct", M_("correct: {why}", why=self.why))
+            return Feedback(self.key, "wrong", M_("not yet: {text}", text=text))
         if not isinstance(answer, (tuple, list)) or len(answer) != len(parts):
-            return Feedback(self.key, "wrong", f"not yet: give {len(parts)} values, {self.form}")
+            return Feedback(
+                self.key,
+                "wrong",
+                M_("not yet: give {n} values, {form}", n=len(parts), form=self.form),
+            )
         judged = [(p.label, *p.judge(a)) for p, a in zip(parts, answer, strict=True)]
         statuses = {s for _, s, _ in judged}
         if statuses == {"correct"}:
-            return Feedback(self.key, "correct", f"correct: {self.why}")
+            return Feedback(self.key, "correct", M_("correct: {why}", why=self.why))
         if statuses == {"blank"}:
             return Feedback(self.key, "blank", self._blank_message())
         if "wrong" in statuses:
             wrong = [label for label, s, _ in judged if s == "wrong"]
-            message = f"not yet: {' and '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} off"
+            if len(wrong) == 1:
+                message = M_("not yet: {part} is off", part=wrong[0])
+            else:
+                parts = wrong[0]
+                for more in wrong[1:]:
+                    parts = M_("{first} and {then}", first=parts, then=more)
+                message = M_("not yet: {parts} are off", parts=parts)
             return Feedback(self.key, "wrong", message, tuple(judged))
-        return Feedback(self.key, "blank", "partly answered", tuple(judged))
+        return Feedback(self.key, "blank", M_("partly answered"), tuple(judged))
 
     def hint(self) -> Note:
         """A nudge toward the answer."""
-        return Note(f"Hint for {self.key}", self.hint_text)
+        return Note(M_("Hint for {key}", key=self.key), self.hint_text)
 
     def solution(self) -> Note:
         """The worked answer, as code that runs, and why."""
-        return Note(f"Solution to {self.key}", self.why, self.solution_code)
+        return Note(M_("Solution to {key}", key=self.key), self.why, self.solution_code)
 
     def truth(self) -> Any:
         """The computed right answer (one value, or a tuple for several parts)."""
@@ -448,8 +495,8 @@ class ExerciseSet(Sequence[Exercise]):
         return iter(self._items)
 
     def __repr__(self) -> str:
-        lines = [f"notebook {self.notebook}: {len(self)} exercises"]
-        lines += [f"  q[{e.number}] {e.title}: {e.name} = {e.form}" for e in self]
+        lines = [_("notebook {nb}: {n} exercises").format(nb=self.notebook, n=len(self))]
+        lines += [f"  q[{e.number}] {tr(e.title)}: {e.name} = {tr(e.form)}" for e in self]
         return "\n".join(lines)
 
 
@@ -458,13 +505,16 @@ class ExerciseSet(Sequence[Exercise]):
 
 def _row(k: int, num_layers: int, D: int) -> str:
     """``h_n[4] is layer 2, forward`` in plain words."""
-    direction = ("forward", "backward")[k % D] if D == 2 else "the only direction"
-    return f"h_n[{k}] is layer {k // D}, {direction}"
+    if D != 2:
+        return M_("h_n[{k}] is layer {layer}, the only direction", k=k, layer=k // D)
+    if k % D == 0:
+        return M_("h_n[{k}] is layer {layer}, forward", k=k, layer=k // D)
+    return M_("h_n[{k}] is layer {layer}, backward", k=k, layer=k // D)
 
 
 def _row_feedback(num_layers: int, D: int) -> Callable[[int], str]:
     def describe(k: int) -> str:
-        return f"{_row(k, num_layers, D)}; rows are ordered layer * D + direction"
+        return M_("{row}; rows are ordered layer * D + direction", row=_row(k, num_layers, D))
 
     return describe
 
@@ -539,9 +589,11 @@ def _ex(
     return Exercise(nb, n, title, tuple(parts), hint, code.strip("\n"), why)
 
 
-BATCH_FIRST_STATES = "(N, L*D, H)? batch_first never changes the states: h_n is (L*D, N, H)"
-ONE_ROW_PER_DIRECTION = "(L, N, H)? a bidirectional model has one row per layer AND direction"
-STATES_PER_DIRECTION = "h_n holds each direction separately: its last axis is H, not D*H"
+BATCH_FIRST_STATES = M_(
+    "(N, L*D, H)? batch_first never changes the states: {state} is (L*D, N, H)", state="h_n"
+)
+ONE_ROW_PER_DIRECTION = M_("(L, N, H)? a bidirectional model has one row per layer AND direction")
+STATES_PER_DIRECTION = M_("h_n holds each direction separately: its last axis is H, not D*H")
 
 
 def _gate_rows(H: int) -> dict[str, tuple[int, int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from ..i18n import M_
 from .core import (
     BATCH_FIRST_STATES,
     ONE_ROW_PER_DIRECTION,
@@ -50,13 +51,13 @@ def _nb05() -> list[Exercise]:
         _ex(
             "05",
             1,
-            "shapes of output and h_n",
+            M_("shapes of output and h_n"),
             [
                 Part(
                     "output",
                     "shape",
                     lambda: run()[2].shape,
-                    lambda: [((T, N, H), "output concatenates both directions: D*H features")],
+                    lambda: [((T, N, H), M_("output concatenates both directions: D*H features"))],
                     dims=("T", "N", "D*H"),
                 ),
                 Part(
@@ -66,42 +67,46 @@ def _nb05() -> list[Exercise]:
                     lambda: [
                         ((L, N, H), ONE_ROW_PER_DIRECTION),
                         ((L * D, N, D * H), STATES_PER_DIRECTION),
-                        ((D, N, H), "h_n has a row for every layer, not only the top one"),
+                        ((D, N, H), M_("h_n has a row for every layer, not only the top one")),
                     ],
                     dims=("L*D", "N", "H"),
                 ),
             ],
-            "output: (T, N, D*H); h_n: (L*D, N, H).",
+            M_("output: (T, N, D*H); h_n: (L*D, N, H)."),
             """
 answer_1 = ((7, 5, 128), (6, 5, 64))  # (T, N, D*H), (L*D, N, H)
 """,
-            "output stacks both directions' features; h_n stacks one row per layer and direction.",
+            M_(
+                "output stacks both directions' features; h_n stacks one row per layer and direction."
+            ),
         ),
         _ex(
             "05",
             2,
-            "the row of h_n that is layer 1's backward direction",
+            M_("the row of h_n that is layer 1's backward direction"),
             [
                 Part(
-                    "row",
+                    M_("row"),
                     "index",
                     layer1_backward,
-                    lambda: [(2, _row(2, L, D) + "; the backward one comes right after it")],
+                    lambda: [
+                        (2, M_("{row}; the backward one comes right after it", row=_row(2, L, D)))
+                    ],
                     size=lambda: L * D,
                     describe=_row_feedback(L, D),
-                    form="an index into h_n",
+                    form=M_("an index into h_n"),
                 )
             ],
-            "Rows are ordered layer * D + direction, with direction 0 forward, 1 backward.",
+            M_("Rows are ordered layer * D + direction, with direction 0 forward, 1 backward."),
             """
 answer_2 = 3  # layer * D + direction = 1 * 2 + 1
 """,
-            "row = layer * D + direction = 1 * 2 + 1 = 3.",
+            M_("row = layer * D + direction = 1 * 2 + 1 = 3."),
         ),
         _ex(
             "05",
             3,
-            "the step where the backward half of output equals h_n[-1]",
+            M_("the step where the backward half of output equals h_n[-1]"),
             [
                 Part(
                     "t",
@@ -110,43 +115,46 @@ answer_2 = 3  # layer * D + direction = 1 * 2 + 1
                     lambda: [
                         (
                             T - 1,
-                            "at the last step the backward direction has read one step only; "
-                            "it finishes at t = 0",
+                            M_(
+                                "at the last step the backward direction has read one step only; it finishes at t = 0"
+                            ),
                         )
                     ],
                     size=lambda: T,
-                    describe=lambda t: f"output[{t}] is step {t}; where does the backward run end?",
-                    form="a step t",
+                    describe=lambda t: M_(
+                        "output[{t}] is step {t}; where does the backward run end?", t=t
+                    ),
+                    form=M_("a step t"),
                 )
             ],
-            "The backward direction reads the sequence from t = T-1 down to t = 0.",
+            M_("The backward direction reads the sequence from t = T-1 down to t = 0."),
             """
 answer_3 = 0  # the backward direction ends at the first step
 """,
-            "the backward direction runs from T-1 down to 0, so its final state is at t = 0.",
+            M_("the backward direction runs from T-1 down to 0, so its final state is at t = 0."),
         ),
         _ex(
             "05",
             4,
-            "shape of weight_ih_l2",
+            M_("shape of weight_ih_l2"),
             [
                 Part(
                     "weight_ih_l2",
                     "shape",
                     lambda: run()[0].weight_ih_l2.shape,
                     lambda: [
-                        ((4 * H, 50), "only layer 0 reads the input; layer 2 reads layer 1"),
-                        ((4 * H, H), "layer 2 reads both directions of layer 1: D*H features"),
-                        ((H, D * H), "four gate blocks are stacked: 4*H rows"),
+                        ((4 * H, 50), M_("only layer 0 reads the input; layer 2 reads layer 1")),
+                        ((4 * H, H), M_("layer 2 reads both directions of layer 1: D*H features")),
+                        ((H, D * H), M_("four gate blocks are stacked: 4*H rows")),
                     ],
                     dims=("4*H", "D*H"),
                 )
             ],
-            "Layer 2 reads layer 1's output, which holds both directions.",
+            M_("Layer 2 reads layer 1's output, which holds both directions."),
             """
 answer_4 = (4 * 64, 2 * 64)  # (4H, D*H): layer 2 reads both directions of layer 1
 """,
-            "(4*H, D*H): four gate blocks, reading both directions of the layer below.",
+            M_("(4*H, D*H): four gate blocks, reading both directions of the layer below."),
         ),
     ]
 
@@ -180,15 +188,15 @@ def _nb06() -> list[Exercise]:
         _ex(
             "06",
             1,
-            "shapes of output and c_n with batch_first",
+            M_("shapes of output and c_n with batch_first"),
             [
                 Part(
                     "output",
                     "shape",
                     lambda: run()[0],
                     lambda: [
-                        ((T, N, D * H), "batch_first=True makes output (N, T, D*H)"),
-                        ((N, T, H), "output concatenates both directions: D*H"),
+                        ((T, N, D * H), M_("batch_first=True makes output (N, T, D*H)")),
+                        ((N, T, H), M_("output concatenates both directions: D*H")),
                     ],
                     dims=("N", "T", "D*H"),
                 ),
@@ -197,70 +205,72 @@ def _nb06() -> list[Exercise]:
                     "shape",
                     lambda: run()[1],
                     lambda: [
-                        ((N, L * D, H), BATCH_FIRST_STATES.replace("h_n", "c_n")),
+                        ((N, L * D, H), M_(BATCH_FIRST_STATES.template, state="c_n")),
                         ((L, N, H), ONE_ROW_PER_DIRECTION),
                     ],
                     dims=("L*D", "N", "H"),
                 ),
             ],
-            "batch_first changes input and output only.",
+            M_("batch_first changes input and output only."),
             """
 answer_1 = ((5, 9, 64), (4, 5, 32))  # (N, T, D*H) and (L*D, N, H)
 """,
-            "output is (N, T, D*H) with batch_first; c_n keeps (L*D, N, H).",
+            M_("output is (N, T, D*H) with batch_first; c_n keeps (L*D, N, H)."),
         ),
         _ex(
             "06",
             2,
-            "the expression that equals h_n[-1] with batch_first",
+            M_("the expression that equals h_n[-1] with batch_first"),
             [
                 Part(
-                    "expression",
+                    M_("expression"),
                     "choice",
                     pick,
                     lambda: [
                         (
                             "output[-1]",
-                            "with batch_first axis 0 is the batch: output[-1] is the last "
-                            "sequence, all its steps",
+                            M_(
+                                "with batch_first axis 0 is the batch: output[-1] is the last sequence, all its steps"
+                            ),
                         )
                     ],
                     choices=("output[-1]", "output[:, -1]"),
-                    form='"output[-1]" or "output[:, -1]"',
+                    form=M_('"output[-1]" or "output[:, -1]"'),
                 )
             ],
-            "In (N, T, H), which index picks the last step of every sequence?",
+            M_("In (N, T, H), which index picks the last step of every sequence?"),
             """
 answer_2 = "output[:, -1]"  # (N, T, H): the last step is on axis 1
 """,
-            "the last step is output[:, -1] when the batch comes first.",
+            M_("the last step is output[:, -1] when the batch comes first."),
         ),
         _ex(
             "06",
             3,
-            "does an h_0 laid out (N, L*D, H) always raise?",
+            M_("does an h_0 laid out (N, L*D, H) always raise?"),
             [
                 Part(
-                    "answer",
+                    M_("answer"),
                     "bool",
                     raises,
                     lambda: [
                         (
                             True,
-                            "only when N != L*D; with N == L*D the shapes agree and the layer "
-                            "runs silently with the wrong states",
+                            M_(
+                                "only when N != L*D; with N == L*D the shapes agree and the layer runs silently with the wrong states"
+                            ),
                         )
                     ],
-                    form="True or False",
+                    form=M_("True or False"),
                 )
             ],
-            "Try a batch of N = 3 with a 3-layer RNN: what shape does h_0 need?",
+            M_("Try a batch of N = 3 with a 3-layer RNN: what shape does h_0 need?"),
             """
 answer_3 = False  # only when N != L*D; otherwise it silently runs with the wrong states
 rnn = nn.RNN(8, 4, num_layers=3, batch_first=True)
 rnn(torch.randn(3, 5, 8), torch.zeros(3, 3, 4))  # runs: N = 3 = L*D
 """,
-            "when N equals L*D the wrong layout has the right shape, and nothing complains.",
+            M_("when N equals L*D the wrong layout has the right shape, and nothing complains."),
         ),
     ]
 
@@ -291,96 +301,101 @@ def _nb07() -> list[Exercise]:
         _ex(
             "07",
             1,
-            "what a GRUCell returns",
+            M_("what a GRUCell returns"),
             [
                 Part(
                     "h",
                     "shape",
                     lambda: nn.GRUCell(5, 7)(torch.randn(3, 5), torch.zeros(3, 7)).shape,
                     lambda: [
-                        ((1, 3, 7), "a cell returns h itself: no layers-and-directions axis"),
-                        ((3, 21), "the 3 gate blocks stay inside; the cell returns h, (N, H)"),
+                        ((1, 3, 7), M_("a cell returns h itself: no layers-and-directions axis")),
+                        ((3, 21), M_("the 3 gate blocks stay inside; the cell returns h, (N, H)")),
                     ],
                     dims=("N", "H"),
                 )
             ],
-            "A cell does one step and returns the new h.",
+            M_("A cell does one step and returns the new h."),
             """
 answer_1 = (3, 7)  # (N, H)
 """,
-            "one step: the new h, (N, H).",
+            M_("one step: the new h, (N, H)."),
         ),
         _ex(
             "07",
             2,
-            "cells in a 3-layer bidirectional LSTM, and layer 2's input_size",
+            M_("cells in a 3-layer bidirectional LSTM, and layer 2's input_size"),
             [
                 Part(
-                    "cells",
+                    M_("cells"),
                     "int",
                     lambda: cells()[0],
-                    lambda: [(3, "one cell per layer AND direction")],
-                    form="cells",
+                    lambda: [(3, M_("one cell per layer AND direction"))],
+                    form=M_("cells"),
                 ),
                 Part(
                     "input_size",
                     "int",
                     lambda: cells()[1],
                     lambda: [
-                        (16, "layer 2 reads both directions of layer 1: 2 * 16"),
-                        (10, "only layer 0 reads the input"),
+                        (16, M_("layer 2 reads both directions of layer 1: 2 * 16")),
+                        (10, M_("only layer 0 reads the input")),
                     ],
                     form="input_size",
                 ),
             ],
-            "Count layers times directions; a layer above 0 reads [forward h, backward h].",
+            M_("Count layers times directions; a layer above 0 reads [forward h, backward h]."),
             """
 answer_2 = (6, 32)  # 3 layers x 2 directions; layer 2 reads [forward h, backward h] = 2 * 16
 """,
-            "L*D = 6 cells; above layer 0 each cell reads D*H = 32 features.",
+            M_("L*D = 6 cells; above layer 0 each cell reads D*H = 32 features."),
         ),
         _ex(
             "07",
             3,
-            "the row of h_n that is layer 1's backward cell",
+            M_("the row of h_n that is layer 1's backward cell"),
             [
                 Part(
-                    "row",
+                    M_("row"),
                     "index",
                     row,
-                    lambda: [(2, _row(2, 2, 2) + "; the backward one comes right after it")],
+                    lambda: [
+                        (2, M_("{row}; the backward one comes right after it", row=_row(2, 2, 2)))
+                    ],
                     size=lambda: 4,
                     describe=_row_feedback(2, 2),
-                    form="an index into h_n",
+                    form=M_("an index into h_n"),
                 )
             ],
-            "Rows are ordered layers first, then directions: layer * D + direction.",
+            M_("Rows are ordered layers first, then directions: layer * D + direction."),
             """
 answer_3 = 3  # k * D + d = 1 * 2 + 1
 """,
-            "row = layer * D + direction = 1 * 2 + 1 = 3.",
+            M_("row = layer * D + direction = 1 * 2 + 1 = 3."),
         ),
         _ex(
             "07",
             4,
-            "does a cell need a batch axis?",
+            M_("does a cell need a batch axis?"),
             [
                 Part(
-                    "answer",
+                    M_("answer"),
                     "bool",
                     needs_batch,
                     lambda: [
-                        (True, "torch accepts an unbatched x_t of shape (H_in,) and returns (H,)")
+                        (
+                            True,
+                            M_("torch accepts an unbatched x_t of shape (H_in,) and returns (H,)"),
+                        )
                     ],
-                    form="True or False",
+                    form=M_("True or False"),
                 )
             ],
-            "Call nn.RNNCell(3, 4) on torch.randn(3) and see.",
+            M_("Call nn.RNNCell(3, 4) on torch.randn(3) and see."),
             """
 answer_4 = False
 print(tuple(nn.RNNCell(3, 4)(torch.randn(3)).shape))  # (4,): unbatched works
 """,
-            "cells accept an unbatched step (H_in,) and return h of shape (H,).",
+            M_("cells accept an unbatched step (H_in,) and return h of shape (H,)."),
         ),
     ]
 
@@ -410,9 +425,9 @@ def _nb08() -> list[Exercise]:
     def gate_mistakes() -> list[Mistake]:
         rows = _gate_rows(H)
         return [
-            ("i", "i is the first block, rows {}-{}".format(rows["i"][0], rows["i"][1] - 1)),
-            ("o", "o is the last block, rows {}-{}".format(rows["o"][0], rows["o"][1] - 1)),
-            ("g", "g is the tanh candidate, not a sigmoid gate"),
+            ("i", M_("i is the first block, rows {a}-{b}", a=rows["i"][0], b=rows["i"][1] - 1)),
+            ("o", M_("o is the last block, rows {a}-{b}", a=rows["o"][0], b=rows["o"][1] - 1)),
+            ("g", M_("g is the tanh candidate, not a sigmoid gate")),
         ]
 
     def ratio() -> bool:
@@ -423,104 +438,110 @@ def _nb08() -> list[Exercise]:
         _ex(
             "08",
             1,
-            "parameters of nn.GRU(8, 16)",
+            M_("parameters of nn.GRU(8, 16)"),
             [
                 Part(
-                    "count",
+                    M_("count"),
                     "int",
                     lambda: _count(nn.GRU(8, 16)),
                     lambda: [
-                        (3 * 16 * (8 + 16), "you left out the biases: 2 vectors of 3*H"),
-                        (_count(nn.LSTM(8, 16)), "that is the LSTM's count; a GRU has 3 blocks"),
+                        (3 * 16 * (8 + 16), M_("you left out the biases: 2 vectors of 3*H")),
+                        (
+                            _count(nn.LSTM(8, 16)),
+                            M_("that is the LSTM's count; a GRU has 3 blocks"),
+                        ),
                         (
                             _count(nn.RNN(8, 16)),
-                            "that is the plain RNN's count; a GRU has 3 blocks",
+                            M_("that is the plain RNN's count; a GRU has 3 blocks"),
                         ),
                     ],
-                    form="a whole number",
+                    form=M_("a whole number"),
                 )
             ],
-            "G*H*(H_in + H) + 2*G*H with G = 3 for a GRU (r, z, n).",
+            M_("G*H*(H_in + H) + 2*G*H with G = 3 for a GRU (r, z, n)."),
             """
 answer_1 = 3 * 16 * (8 + 16) + 2 * 3 * 16  # G*H*(in + H) + 2*G*H = 1248
 """,
-            "three blocks r, z, n: 3*16*(8 + 16) + 2*3*16 = 1,248.",
+            M_("three blocks r, z, n: 3*16*(8 + 16) + 2*3*16 = 1,248."),
         ),
         _ex(
             "08",
             2,
-            "rows of weight_hh_l0 in nn.LSTM(5, 7), and the gate of rows 7 to 13",
+            M_("rows of weight_hh_l0 in nn.LSTM(5, 7), and the gate of rows 7 to 13"),
             [
                 Part(
-                    "rows",
+                    M_("rows"),
                     "int",
                     lambda: nn.LSTM(5, H).weight_hh_l0.shape[0],
-                    lambda: [(H, "the four blocks i, f, g, o are stacked: 4*H rows")],
-                    form="rows",
+                    lambda: [(H, M_("the four blocks i, f, g, o are stacked: 4*H rows"))],
+                    form=M_("rows"),
                 ),
                 Part(
-                    "gate",
+                    M_("gate"),
                     "choice",
                     gate,
                     gate_mistakes,
                     choices=("i", "f", "g", "o"),
-                    form='"i", "f" or "o"',
+                    form=M_('"i", "f" or "o"'),
                 ),
             ],
-            "Blocks of H = 7 rows in the order i, f, g, o.",
+            M_("Blocks of H = 7 rows in the order i, f, g, o."),
             """
 answer_2 = (28, "f")  # 4 blocks of H = 7 rows: i (0-6), f (7-13), g (14-20), o (21-27)
 """,
-            "4*H = 28 rows; rows 7-13 are the second block, the forget gate f.",
+            M_("4*H = 28 rows; rows 7-13 are the second block, the forget gate f."),
         ),
         _ex(
             "08",
             3,
-            "parameters of a bidirectional nn.LSTM(8, 16), in units of nn.RNN(8, 16)",
+            M_("parameters of a bidirectional nn.LSTM(8, 16), in units of nn.RNN(8, 16)"),
             [
                 Part(
-                    "ratio",
+                    M_("ratio"),
                     "int",
                     lambda: int(
                         Fraction(_count(nn.LSTM(8, 16, bidirectional=True)), _count(nn.RNN(8, 16)))
                     ),
                     lambda: [
-                        (4, "that is one direction: the second direction has its own weights"),
+                        (4, M_("that is one direction: the second direction has its own weights")),
                         (
                             2,
-                            "two directions, yes, but each holds 4 gate blocks against the RNN's 1",
+                            M_(
+                                "two directions, yes, but each holds 4 gate blocks against the RNN's 1"
+                            ),
                         ),
-                        (6, "that is a bidirectional GRU (3 blocks); the LSTM has 4"),
+                        (6, M_("that is a bidirectional GRU (3 blocks); the LSTM has 4")),
                     ],
-                    form="a whole number",
+                    form=M_("a whole number"),
                 )
             ],
-            "Every direction has its own weights, and every weight has G blocks.",
+            M_("Every direction has its own weights, and every weight has G blocks."),
             """
 answer_3 = 2 * 4  # D = 2 directions, G = 4 blocks: 8 times the RNN's count
 """,
-            "two directions of 4 blocks each: 2 * 4 = 8 times the one-direction RNN's count.",
+            M_("two directions of 4 blocks each: 2 * 4 = 8 times the one-direction RNN's count."),
         ),
         _ex(
             "08",
             4,
-            "is an LSTM exactly 4/3 of a GRU?",
+            M_("is an LSTM exactly 4/3 of a GRU?"),
             [
                 Part(
-                    "answer",
+                    M_("answer"),
                     "bool",
                     ratio,
                     lambda: [
                         (
                             False,
-                            "every term of G*H*(in + H) + 2*G*H scales with G: 4 blocks against "
-                            "3, exactly, as a Fraction shows",
+                            M_(
+                                "every term of G*H*(in + H) + 2*G*H scales with G: 4 blocks against 3, exactly, as a Fraction shows"
+                            ),
                         )
                     ],
-                    form="True or False",
+                    form=M_("True or False"),
                 )
             ],
-            "Write both counts with the formula: what differs between them?",
+            M_("Write both counts with the formula: what differs between them?"),
             """
 from fractions import Fraction
 
@@ -529,6 +550,6 @@ lstm, gru = nn.LSTM(13, 29, num_layers=2), nn.GRU(13, 29, num_layers=2)
 count = lambda m: sum(p.numel() for p in m.parameters())
 print(Fraction(count(lstm), count(gru)))  # 4/3
 """,
-            "the count is G times the same sum, so LSTM / GRU = 4/3 exactly.",
+            M_("the count is G times the same sum, so LSTM / GRU = 4/3 exactly."),
         ),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import M_
 from .core import (
     BATCH_FIRST_STATES,
     ONE_ROW_PER_DIRECTION,
@@ -52,15 +53,21 @@ def _nb09() -> list[Exercise]:
         _ex(
             "09",
             1,
-            "batch_sizes and sorted_indices for lengths [4, 1, 3]",
+            M_("batch_sizes and sorted_indices for lengths [4, 1, 3]"),
             [
                 Part(
                     "batch_sizes",
                     "ints",
                     lambda: packed().batch_sizes.tolist(),
                     lambda: [
-                        ([4, 1, 3], "those are the lengths; batch_sizes counts sequences per step"),
-                        ([3, 3, 3, 3], "batch_sizes counts the sequences still running at step t"),
+                        (
+                            [4, 1, 3],
+                            M_("those are the lengths; batch_sizes counts sequences per step"),
+                        ),
+                        (
+                            [3, 3, 3, 3],
+                            M_("batch_sizes counts the sequences still running at step t"),
+                        ),
                     ],
                     form="batch_sizes",
                 ),
@@ -69,83 +76,87 @@ def _nb09() -> list[Exercise]:
                     "ints",
                     lambda: packed().sorted_indices.tolist(),
                     lambda: [
-                        ([1, 2, 0], "sorted_indices lists original indices, longest first"),
+                        ([1, 2, 0], M_("sorted_indices lists original indices, longest first")),
                     ],
                     form="sorted_indices",
                 ),
             ],
-            "At step t, count the sequences longer than t; sort the indices by length, longest first.",
+            M_(
+                "At step t, count the sequences longer than t; sort the indices by length, longest first."
+            ),
             """
 answer_1 = ([3, 2, 2, 1], [0, 2, 1])
 """,
-            "3 sequences run at t=0, 2 at t=1 and t=2, 1 at t=3; by length: 0 (4), 2 (3), 1 (1).",
+            M_(
+                "3 sequences run at t=0, 2 at t=1 and t=2, 1 at t=3; by length: 0 (4), 2 (3), 1 (1)."
+            ),
         ),
         _ex(
             "09",
             2,
-            "shape of packed.data",
+            M_("shape of packed.data"),
             [
                 Part(
                     "data",
                     "shape",
                     lambda: packed().data.shape,
                     lambda: [
-                        ((4, 3, 6), "packed data has no padding and no batch axis"),
-                        ((12, 6), "one row per real step: sum(lengths), not T*N"),
+                        ((4, 3, 6), M_("packed data has no padding and no batch axis")),
+                        ((12, 6), M_("one row per real step: sum(lengths), not T*N")),
                     ],
                     dims=("sum(lengths)", "H_in"),
                 )
             ],
-            "One row per real (not padded) step, H_in features each.",
+            M_("One row per real (not padded) step, H_in features each."),
             """
 answer_2 = (8, 6)  # sum(lengths) rows
 """,
-            "sum(lengths) = 8 rows of H_in = 6 features.",
+            M_("sum(lengths) = 8 rows of H_in = 6 features."),
         ),
         _ex(
             "09",
             3,
-            "sequence 2's real final output",
+            M_("sequence 2's real final output"),
             [
                 Part(
-                    "expression",
+                    M_("expression"),
                     "choice",
                     pick,
                     lambda: [
                         (
                             "output[-1, 2]",
-                            "output[-1] is padding for a sequence shorter than T: zeros",
+                            M_("output[-1] is padding for a sequence shorter than T: zeros"),
                         ),
-                        ("output[3, 2]", "the last real step has index length - 1"),
+                        ("output[3, 2]", M_("the last real step has index length - 1")),
                     ],
                     choices=("output[-1, 2]", "output[2, 2]", "output[3, 2]"),
-                    form='"output[-1, 2]", "output[2, 2]" or "output[3, 2]"',
+                    form=M_('"output[-1, 2]", "output[2, 2]" or "output[3, 2]"'),
                 )
             ],
-            "Sequence 2 has length 3: which index is its last real step?",
+            M_("Sequence 2 has length 3: which index is its last real step?"),
             """
 answer_3 = "output[2, 2]"  # lengths[2] - 1 = 2
 """,
-            "its last real step is lengths[2] - 1 = 2; later steps are padding.",
+            M_("its last real step is lengths[2] - 1 = 2; later steps are padding."),
         ),
         _ex(
             "09",
             4,
-            "does dropout=0.5 change the output in eval mode?",
+            M_("does dropout=0.5 change the output in eval mode?"),
             [
                 Part(
-                    "answer",
+                    M_("answer"),
                     "bool",
                     dropout_changes,
-                    lambda: [(True, "dropout acts in training mode only; eval() turns it off")],
-                    form="True or False",
+                    lambda: [(True, M_("dropout acts in training mode only; eval() turns it off"))],
+                    form=M_("True or False"),
                 )
             ],
-            "What does .eval() switch off?",
+            M_("What does .eval() switch off?"),
             """
 answer_4 = False  # dropout is active in training mode only
 """,
-            "in eval mode dropout is the identity: the outputs are equal.",
+            M_("in eval mode dropout is the identity: the outputs are equal."),
         ),
     ]
 
@@ -177,7 +188,7 @@ def _nb10() -> list[Exercise]:
         _ex(
             "10",
             1,
-            "shape of h_n of a batch-first bidirectional GRU",
+            M_("shape of h_n of a batch-first bidirectional GRU"),
             [
                 Part(
                     "h_n",
@@ -191,80 +202,87 @@ def _nb10() -> list[Exercise]:
                     dims=("L*D", "N", "H"),
                 )
             ],
-            "batch_first touches input and output only.",
+            M_("batch_first touches input and output only."),
             """
 answer_1 = (6, 4, 16)  # (L*D, N, H): batch_first does not touch it
 """,
-            "(L*D, N, H) = (6, 4, 16), whatever batch_first says.",
+            M_("(L*D, N, H) = (6, 4, 16), whatever batch_first says."),
         ),
         _ex(
             "10",
             2,
-            "the row of h_n that is the last layer's forward state",
+            M_("the row of h_n that is the last layer's forward state"),
             [
                 Part(
-                    "row",
+                    M_("row"),
                     "index",
                     row,
                     lambda: [
-                        (-1, _row(L * D - 1, L, D) + ": it ends at t = 0, not at the last step"),
+                        (
+                            -1,
+                            M_(
+                                "{row}: it ends at t = 0, not at the last step",
+                                row=_row(L * D - 1, L, D),
+                            ),
+                        ),
                     ],
                     size=lambda: L * D,
                     describe=_row_feedback(L, D),
-                    form="an index into h_n",
+                    form=M_("an index into h_n"),
                 )
             ],
-            "Rows: l0 fwd, l0 bwd, l1 fwd, l1 bwd, l2 fwd, l2 bwd.",
+            M_("Rows: l0 fwd, l0 bwd, l1 fwd, l1 bwd, l2 fwd, l2 bwd."),
             """
 answer_2 = 4  # (L-1) * D + 0, i.e. h_n[-2]
 """,
-            "the last layer's forward row is (L-1)*D = 4, i.e. h_n[-2].",
+            M_("the last layer's forward row is (L-1)*D = 4, i.e. h_n[-2]."),
         ),
         _ex(
             "10",
             3,
-            "in_features of a linear head on a bidirectional LSTM",
+            M_("in_features of a linear head on a bidirectional LSTM"),
             [
                 Part(
                     "in_features",
                     "int",
                     features,
-                    lambda: [(32, "output concatenates both directions: D*H")],
-                    form="a whole number",
+                    lambda: [(32, M_("output concatenates both directions: D*H"))],
+                    form=M_("a whole number"),
                 )
             ],
-            "What is the last axis of output for D = 2?",
+            M_("What is the last axis of output for D = 2?"),
             """
 answer_3 = 64  # D * H
 """,
-            "output's last axis is D*H = 64.",
+            M_("output's last axis is D*H = 64."),
         ),
         _ex(
             "10",
             4,
-            "does c_n always lie between 0 and 1?",
+            M_("does c_n always lie between 0 and 1?"),
             [
                 Part(
-                    "answer",
+                    M_("answer"),
                     "bool",
                     c_in_unit_interval,
                     lambda: [
                         (
                             True,
-                            "c is a sum, f*c + i*g, and g = tanh(...) is negative as often as "
-                            "not: c is unbounded and signed, only the gates lie in (0, 1)",
+                            M_(
+                                "c is a sum, f*c + i*g, and g = tanh(...) is negative as often as not: c is unbounded and signed, only the gates lie in (0, 1)"
+                            ),
                         )
                     ],
-                    form="True or False",
+                    form=M_("True or False"),
                 )
             ],
-            "c_t = f * c_{t-1} + i * g: what is the range of g?",
+            M_("c_t = f * c_{t-1} + i * g: what is the range of g?"),
             """
 answer_4 = False
 _, (_, c_n) = nn.LSTM(4, 8)(3 * torch.randn(20, 3, 4))
 print(bool((c_n < 0).any()))  # True: c_n takes negative values
 """,
-            "c adds up i*g with g in (-1, 1), so it is signed and can grow beyond 1.",
+            M_("c adds up i*g with g in (-1, 1), so it is signed and can grow beyond 1."),
         ),
     ]
 
@@ -309,13 +327,13 @@ def _nb12() -> list[Exercise]:
         _ex(
             "12",
             1,
-            "post 003's layer: shapes of output and h_n",
+            M_("post 003's layer: shapes of output and h_n"),
             [
                 Part(
                     "output",
                     "shape",
                     lambda: lstm003()[0],
-                    lambda: [((10, 3, 20), "output concatenates both directions: D*H")],
+                    lambda: [((10, 3, 20), M_("output concatenates both directions: D*H"))],
                     dims=("T", "N", "D*H"),
                 ),
                 Part(
@@ -329,17 +347,17 @@ def _nb12() -> list[Exercise]:
                     dims=("L*D", "N", "H"),
                 ),
             ],
-            "Write (T, N, D*H) and (L*D, N, H), then put in the numbers.",
+            M_("Write (T, N, D*H) and (L*D, N, H), then put in the numbers."),
             """
 T, N, L, D, H = 10, 3, 4, 2, 20
 answer_1 = ((T, N, D * H), (L * D, N, H))
 """,
-            "output (T, N, D*H) = (10, 3, 40); h_n (L*D, N, H) = (8, 3, 20).",
+            M_("output (T, N, D*H) = (10, 3, 40); h_n (L*D, N, H) = (8, 3, 20)."),
         ),
         _ex(
             "12",
             2,
-            "RowClassifier: h_n and the input of fc",
+            M_("RowClassifier: h_n and the input of fc"),
             [
                 Part(
                     "h_n",
@@ -352,70 +370,70 @@ answer_1 = ((T, N, D * H), (L * D, N, H))
                     dims=("L*D", "N", "H"),
                 ),
                 Part(
-                    "fc input",
+                    M_("fc input"),
                     "shape",
                     lambda: row_classifier()[1],
                     lambda: [
-                        ((5, 16), "fc reads both directions' final states side by side: D*H"),
-                        ((5, 8, 32), "fc reads the final states, not every step"),
+                        ((5, 16), M_("fc reads both directions' final states side by side: D*H")),
+                        ((5, 8, 32), M_("fc reads the final states, not every step")),
                     ],
                     dims=("N", "D*H"),
                 ),
             ],
-            "The LSTM is batch-first; fc gets the top layer's two final states side by side.",
+            M_("The LSTM is batch-first; fc gets the top layer's two final states side by side."),
             """
 L, D, N, H = 3, 2, 5, 16
 answer_2 = ((L * D, N, H), (N, D * H))
 """,
-            "h_n (L*D, N, H) = (6, 5, 16); fc reads (N, D*H) = (5, 32).",
+            M_("h_n (L*D, N, H) = (6, 5, 16); fc reads (N, D*H) = (5, 32)."),
         ),
         _ex(
             "12",
             3,
-            "rows and batch_sizes of a PackedSequence with lengths [6, 2, 5]",
+            M_("rows and batch_sizes of a PackedSequence with lengths [6, 2, 5]"),
             [
                 Part(
-                    "rows",
+                    M_("rows"),
                     "int",
                     lambda: packed().data.shape[0],
-                    lambda: [(18, "packed data holds real steps only: sum(lengths)")],
-                    form="rows",
+                    lambda: [(18, M_("packed data holds real steps only: sum(lengths)"))],
+                    form=M_("rows"),
                 ),
                 Part(
                     "batch_sizes",
                     "ints",
                     lambda: packed().batch_sizes.tolist(),
-                    lambda: [([6, 2, 5], "those are the lengths; count sequences per step")],
+                    lambda: [([6, 2, 5], M_("those are the lengths; count sequences per step"))],
                     form="batch_sizes",
                 ),
             ],
-            "At step t, count the sequences longer than t.",
+            M_("At step t, count the sequences longer than t."),
             """
 lens = [6, 2, 5]
 answer_3 = (sum(lens), [sum(n > s for n in lens) for s in range(max(lens))])  # 13, [3, 3, 2, 2, 2, 1]
 """,
-            "sum(lengths) = 13 rows; batch_sizes[t] counts the sequences longer than t.",
+            M_("sum(lengths) = 13 rows; batch_sizes[t] counts the sequences longer than t."),
         ),
         _ex(
             "12",
             4,
-            "rows of an expanded trace of a 3-layer stack over 4 steps",
+            M_("rows of an expanded trace of a 3-layer stack over 4 steps"),
             [
                 Part(
-                    "rows",
+                    M_("rows"),
                     "int",
                     trace_rows,
                     lambda: [
-                        (12, "the stack itself is a row too, before its cell calls"),
-                        (1 + 3, "expand=True records every cell call: one per layer per step"),
+                        (12, M_("the stack itself is a row too, before its cell calls")),
+                        (1 + 3, M_("expand=True records every cell call: one per layer per step")),
                     ],
-                    form="a whole number",
+                    form=M_("a whole number"),
                 )
             ],
-            "One row for the stack, then one per cell call.",
+            M_("One row for the stack, then one per cell call."),
             """
 answer_4 = 1 + 3 * 4  # the stack, then one row per cell call
 """,
-            "1 row for the stack + 3 layers x 4 steps = 13.",
+            M_("1 row for the stack + 3 layers x 4 steps = 13."),
         ),
     ]

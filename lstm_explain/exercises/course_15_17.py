@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from ..i18n import M_
 from .core import Exercise, Mistake, Part, _bank, _count, _ex, _run
 
 
@@ -35,7 +36,7 @@ def _nb15() -> list[Exercise]:
         _ex(
             "15",
             1,
-            "steps per image and numbers per step",
+            M_("steps per image and numbers per step"),
             [
                 Part(
                     "(T, H_in)",
@@ -44,75 +45,79 @@ def _nb15() -> list[Exercise]:
                     lambda: [
                         (
                             (64, 1),
-                            "each row is a step: 8 steps of 8 pixels (64 x 1 is another model)",
+                            M_("each row is a step: 8 steps of 8 pixels (64 x 1 is another model)"),
                         ),
-                        ((1, 64), "the LSTM reads the image row by row: T = rows"),
+                        ((1, 64), M_("the LSTM reads the image row by row: T = rows")),
                     ],
-                    dims=("T = rows", "H_in = pixels per row"),
-                    form="(T, H_in)",
+                    dims=(M_("T = rows"), M_("H_in = pixels per row")),
+                    form=M_("(T, H_in)"),
                 )
             ],
-            "data.x_val is (N, T, H_in); an image has 8 rows of 8 pixels.",
+            M_("data.x_val is (N, T, H_in); an image has 8 rows of 8 pixels."),
             """
 answer_1 = (8, 8)  # T = 8 rows, H_in = 8 pixels each
 """,
-            "8 steps (rows) of 8 numbers (pixels).",
+            M_("8 steps (rows) of 8 numbers (pixels)."),
         ),
         _ex(
             "15",
             2,
-            "parameters of model.lstm",
+            M_("parameters of model.lstm"),
             [
                 Part(
-                    "count",
+                    M_("count"),
                     "int",
                     lambda: _count(RowClassifier().lstm),
                     lambda: [
-                        (4 * (H * H_in + H * H), "you left out the biases: two of H per block"),
-                        (4 * (H * H_in + H * H + H), "each block has two biases, b_ih and b_hh"),
-                        (3 * (H * H_in + H * H + 2 * H), "an LSTM has four blocks, not three"),
+                        (4 * (H * H_in + H * H), M_("you left out the biases: two of H per block")),
+                        (
+                            4 * (H * H_in + H * H + H),
+                            M_("each block has two biases, b_ih and b_hh"),
+                        ),
+                        (3 * (H * H_in + H * H + 2 * H), M_("an LSTM has four blocks, not three")),
                     ],
-                    form="a whole number",
+                    form=M_("a whole number"),
                 )
             ],
-            "4 blocks x (H*H_in + H*H + 2*H) with H = 64, H_in = 8.",
+            M_("4 blocks x (H*H_in + H*H + 2*H) with H = 64, H_in = 8."),
             """
 H, H_in = 64, 8
 answer_2 = 4 * (H * H_in + H * H + 2 * H)  # 19,456
 """,
-            "4 x (64*8 + 64*64 + 2*64) = 19,456.",
+            M_("4 x (64*8 + 64*64 + 2*64) = 19,456."),
         ),
         _ex(
             "15",
             3,
-            "reading columns: same shape? does the model accept it?",
+            M_("reading columns: same shape? does the model accept it?"),
             [
                 Part(
-                    "same shape",
+                    M_("same shape"),
                     "bool",
                     lambda: columns()[0],
-                    lambda: [(False, "an 8 x 8 image transposed is still (N, 8, 8)")],
-                    form="same shape (True/False)",
+                    lambda: [(False, M_("an 8 x 8 image transposed is still (N, 8, 8)"))],
+                    form=M_("same shape (True/False)"),
                 ),
                 Part(
-                    "runs",
+                    M_("runs"),
                     "bool",
                     lambda: columns()[1],
                     lambda: [
                         (
                             False,
-                            "the LSTM checks only the shape, which is unchanged: it runs, reading "
-                            "a sequence it was not trained on",
+                            M_(
+                                "the LSTM checks only the shape, which is unchanged: it runs, reading a sequence it was not trained on"
+                            ),
                         )
                     ],
-                    form="runs (True/False)",
+                    form=M_("runs (True/False)"),
                 ),
             ],
-            "columns = data.x_val.transpose(1, 2): compare shapes; what does the LSTM check?",
+            M_("columns = data.x_val.transpose(1, 2): compare shapes; what does the LSTM check?"),
             """
 answer_3 = (True, True)  # (N, 8, 8) either way: it runs, but reads other sequences
 """,
-            "the shape is unchanged, so it runs; the accuracy shows what it costs.",
+            M_("the shape is unchanged, so it runs; the accuracy shows what it costs."),
         ),
     ]
 
@@ -132,9 +137,9 @@ def _nb16() -> list[Exercise]:
         d = data()
         S = d.split - 1  # training changes
         return [
-            (S - 24 + 1, "S - T + 1 counts a last window with no target after it: S - T"),
-            (S, "one window per change? each window needs T inputs and 1 more value as target"),
-            (len(d.levels) - 1 - 24, "only the training part is cut into training windows"),
+            (S - 24 + 1, M_("S - T + 1 counts a last window with no target after it: S - T")),
+            (S, M_("one window per change? each window needs T inputs and 1 more value as target")),
+            (len(d.levels) - 1 - 24, M_("only the training part is cut into training windows")),
         ]
 
     def month() -> str:
@@ -146,71 +151,87 @@ def _nb16() -> list[Exercise]:
         _ex(
             "16",
             1,
-            "training windows from 405 changes with window=24",
+            M_("training windows from 405 changes with window=24"),
             [
                 Part(
-                    "windows",
+                    M_("windows"),
                     "int",
                     windows,
                     windows_mistakes,
-                    form="a whole number",
+                    form=M_("a whole number"),
                 )
             ],
-            "A window needs T inputs and 1 more value as its target.",
+            M_("A window needs T inputs and 1 more value as its target."),
             """
 answer_1 = 405 - 24  # a series of S values gives S - T windows: 381
 """,
-            "S - T = 405 - 24 = 381: each window needs T inputs and one more value as target.",
+            M_("S - T = 405 - 24 = 381: each window needs T inputs and one more value as target."),
         ),
         _ex(
             "16",
             2,
-            "why the Scaler is fitted on the training changes only",
+            M_("why the Scaler is fitted on the training changes only"),
             [
                 Part(
-                    "reason",
+                    M_("reason"),
                     "choice",
                     lambda: "a",
                     lambda: [
-                        ("b", "speed is not the point: the scaler is fitted once, in microseconds"),
+                        (
+                            "b",
+                            M_(
+                                "speed is not the point: the scaler is fitted once, in microseconds"
+                            ),
+                        ),
                         (
                             "c",
-                            "noise is not the point: a forecast made at the split could not "
-                            "know the test period's values at all",
+                            M_(
+                                "noise is not the point: a forecast made at the split could not know the test period's values at all"
+                            ),
                         ),
                     ],
                     choices=("a", "b", "c"),
-                    form='"a", "b" or "c"',
+                    form=M_('"a", "b" or "c"'),
                 )
             ],
-            "What could a forecast made at the split know?",
+            M_("What could a forecast made at the split know?"),
             """
 answer_2 = "a"  # fitted on everything, the scaler would carry the test period's values
 """,
-            "a scaler fitted on all changes carries information from the future into the inputs.",
+            M_(
+                "a scaler fitted on all changes carries information from the future into the inputs."
+            ),
         ),
         _ex(
             "16",
             3,
-            "the forecast month whose last input is the change into 1991-12",
+            M_("the forecast month whose last input is the change into 1991-12"),
             [
                 Part(
-                    "month",
+                    M_("month"),
                     "choice",
                     month,
                     lambda: [
-                        ("1991-12", "the change into 1991-12 is an input; the target comes after"),
-                        ("1992-02", "a window's last input is the change just before its target"),
+                        (
+                            "1991-12",
+                            M_("the change into 1991-12 is an input; the target comes after"),
+                        ),
+                        (
+                            "1992-02",
+                            M_("a window's last input is the change just before its target"),
+                        ),
                     ],
                     choices=("1991-11", "1991-12", "1992-01", "1992-02"),
-                    form='a month "YYYY-MM"',
+                    form=M_('a month "YYYY-MM"'),
                 )
             ],
-            "Test window m's last input is the change into month split-1+m; it forecasts split+m.",
+            M_(
+                "Test window m's last input is the change into month split-1+m; it forecasts split+m."
+            ),
             """
 answer_3 = "1992-01"  # the month right after the change it last reads
 """,
-            "the change into 1991-12 is the last input of the forecast of the month after it.",
+            M_("the change into 1991-12 is the last input of the forecast of the month after it."),
         ),
     ]
 
@@ -245,86 +266,93 @@ def _nb17() -> list[Exercise]:
         _ex(
             "17",
             1,
-            "a padded batch of lengths [7, 3, 5]: shape, pads, packed rows",
+            M_("a padded batch of lengths [7, 3, 5]: shape, pads, packed rows"),
             [
                 Part(
-                    "shape",
+                    M_("shape"),
                     "shape",
                     lambda: facts()[0],
-                    lambda: [((7, 3), "pad_batch is batch-first: (N, T)")],
+                    lambda: [((7, 3), M_("pad_batch is batch-first: (N, T)"))],
                     dims=("N", "T"),
                 ),
                 Part(
-                    "pads",
+                    M_("pads"),
                     "int",
                     lambda: facts()[1],
-                    lambda: [(15, "that is the number of real tokens: N*T - sum(lengths)")],
-                    form="pads",
+                    lambda: [(15, M_("that is the number of real tokens: N*T - sum(lengths)"))],
+                    form=M_("pads"),
                 ),
                 Part(
-                    "packed rows",
+                    M_("packed rows"),
                     "int",
                     lambda: facts()[2],
-                    lambda: [(21, "packing drops the padding: sum(lengths) rows")],
-                    form="packed rows",
+                    lambda: [(21, M_("packing drops the padding: sum(lengths) rows"))],
+                    form=M_("packed rows"),
                 ),
             ],
-            "(N, T) with T = the longest length; pads = N*T - sum(lengths).",
+            M_("(N, T) with T = the longest length; pads = N*T - sum(lengths)."),
             """
 answer_1 = ((3, 7), 3 * 7 - 15, 15)  # (N, T); 21 - 15 pads; sum(lengths) packed rows
 """,
-            "(N, T) = (3, 7); 21 - 15 = 6 pads; 15 packed rows.",
+            M_("(N, T) = (3, 7); 21 - 15 = 6 pads; 15 packed rows."),
         ),
         _ex(
             "17",
             2,
-            "the texts for which output[:, -1] equals h_n[-1]",
+            M_("the texts for which output[:, -1] equals h_n[-1]"),
             [
                 Part(
-                    "texts",
+                    M_("texts"),
                     "set",
                     equal_rows,
                     lambda: [
                         (
                             [0, 1, 2],
-                            "h_n holds each text's state at its own last step; output past a "
-                            "text's length is padding (zeros)",
+                            M_(
+                                "h_n holds each text's state at its own last step; output past a text's length is padding (zeros)"
+                            ),
                         ),
-                        ([], "the longest text (length 7 = T) does end at the last column"),
+                        ([], M_("the longest text (length 7 = T) does end at the last column")),
                     ],
-                    form="a list of text indices",
+                    form=M_("a list of text indices"),
                 )
             ],
-            "Which texts have a real token in the last column?",
+            M_("Which texts have a real token in the last column?"),
             """
 answer_2 = [0]  # only the longest (length 7 = T): the others' last column is padding
 """,
-            "only text 0 has length T; the others end earlier and their last column is padding.",
+            M_(
+                "only text 0 has length T; the others end earlier and their last column is padding."
+            ),
         ),
         _ex(
             "17",
             3,
-            "why the vocabulary is built from the training texts only",
+            M_("why the vocabulary is built from the training texts only"),
             [
                 Part(
-                    "reason",
+                    M_("reason"),
                     "choice",
                     lambda: "a",
                     lambda: [
                         (
                             "b",
-                            "memory is not the problem; what the vocabulary tells the test texts is",
+                            M_(
+                                "memory is not the problem; what the vocabulary tells the test texts is"
+                            ),
                         ),
-                        ("c", "padding does not depend on the vocabulary"),
+                        ("c", M_("padding does not depend on the vocabulary")),
                     ],
                     choices=("a", "b", "c"),
-                    form='"a", "b" or "c"',
+                    form=M_('"a", "b" or "c"'),
                 )
             ],
-            "Which words of the test texts would a vocabulary from all texts know?",
+            M_("Which words of the test texts would a vocabulary from all texts know?"),
             """
 answer_3 = "a"  # words never seen in training get ids whose embeddings are never trained
 """,
-            "a vocabulary from all texts gives untrained ids to unseen words and flatters the test.",
+            M_(
+                "a vocabulary from all texts gives untrained ids to unseen words and flatters the test."
+            ),
         ),
     ]

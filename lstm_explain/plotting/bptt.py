@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from torch import Tensor
 
+from ..i18n import N_, _, tr
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
@@ -30,7 +32,7 @@ def _color(name: str, k: int) -> str:
 
 
 def plot_state_gradients(
-    gradients: Mapping[str, Tensor], title: str = "Gradient of the loss at every step"
+    gradients: Mapping[str, Tensor], title: str = N_("Gradient of the loss at every step")
 ) -> Figure:
     """``‖∂L/∂h_t‖`` ``(T,)`` per layer, divided by its value at the last step, on a log scale.
 
@@ -51,9 +53,9 @@ def plot_state_gradients(
         seen.add(color)
     ax.set_yscale("log")
     ax.axhline(1.0, color="grey", lw=0.6)
-    ax.set_xlabel("step t (the loss reads the last one)")
+    ax.set_xlabel(_("step t (the loss reads the last one)"))
     ax.set_ylabel(r"$\|\partial L/\partial h_t\| \;/\; \|\partial L/\partial h_{T-1}\|$")
-    ax.set_title(title)
+    ax.set_title(tr(title))
     ax.legend(fontsize=8, loc="best")
     return fig
 
@@ -79,7 +81,7 @@ def plot_clipping(runs: Mapping[str, RecallRun]) -> Figure:
                 [bad], [1.0], marker="x", color=color, ms=9, transform=ax_loss.get_xaxis_transform()
             )
             ax_loss.annotate(
-                f"not finite from step {bad}",
+                _("not finite from step {step}").format(step=bad),
                 (bad, 0.93),
                 xycoords=ax_loss.get_xaxis_transform(),
                 fontsize=8,
@@ -87,17 +89,25 @@ def plot_clipping(runs: Mapping[str, RecallRun]) -> Figure:
                 ha="left",
             )
         before = [v if math.isfinite(v) else math.nan for v in run.norm_before]
-        ax_norm.plot(steps, before, color=color, label=f"{name}: before clipping")
+        ax_norm.plot(
+            steps, before, color=color, label=_("{name}: before clipping").format(name=name)
+        )
         if run.max_norm is not None:
-            ax_norm.plot(steps, run.norm_after, color=color, ls=":", label=f"{name}: after")
-    for ax, what in ((ax_loss, "training loss"), (ax_norm, "gradient norm")):
+            ax_norm.plot(
+                steps,
+                run.norm_after,
+                color=color,
+                ls=":",
+                label=_("{name}: after").format(name=name),
+            )
+    for ax, what in ((ax_loss, _("training loss")), (ax_norm, _("gradient norm"))):
         ax.set_yscale("log")
-        ax.set_xlabel("training step")
+        ax.set_xlabel(_("training step"))
         ax.set_ylabel(what)
     ax_loss.legend(fontsize=8, loc="center right")
     ax_norm.legend(fontsize=7, loc="best")
-    ax_loss.set_title("Loss")
-    ax_norm.set_title("Gradient norm")
+    ax_loss.set_title(_("Loss"))
+    ax_norm.set_title(_("Gradient norm"))
     return fig
 
 
@@ -121,10 +131,16 @@ def plot_accuracy_by_distance(
             label=mode,
         )
         ax.set_xticks(distances)
-    ax.axhline(1 / num_symbols, color="grey", ls="--", lw=1, label=f"chance (1/{num_symbols})")
+    ax.axhline(
+        1 / num_symbols,
+        color="grey",
+        ls="--",
+        lw=1,
+        label=_("chance (1/{n})").format(n=num_symbols),
+    )
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel("distance: steps between the symbol and the read-out")
-    ax.set_ylabel("test accuracy")
-    ax.set_title('"Remember the first token"')
+    ax.set_xlabel(_("distance: steps between the symbol and the read-out"))
+    ax.set_ylabel(_("test accuracy"))
+    ax.set_title(_('"Remember the first token"'))
     ax.legend(fontsize=8, loc="lower left")
     return fig

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..config import GATE_NAMES, RNNConfig
+from ..i18n import N_, _
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -23,10 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: What each gate does, in PyTorch's weight order (PyTorch's docs call ``g`` the cell gate).
 GATE_ROLES = {
-    "i": "input gate",
-    "f": "forget gate",
-    "g": "candidate (cell gate)",
-    "o": "output gate",
+    "i": N_("input gate"),
+    "f": N_("forget gate"),
+    "g": N_("candidate (cell gate)"),
+    "o": N_("output gate"),
 }
 _GATE_COLORS = {"i": "#cfe3ff", "f": "#ffd8b1", "g": "#d5f0d0", "o": "#e8dcf5"}
 
@@ -161,9 +162,15 @@ def plot_lstm_cell(config: RNNConfig | None = None) -> Figure:
             )
         )
         ax.text(xg, y_gate + 0.28, f"{g} = {act}", ha="center", va="center", fontsize=11, zorder=3)
-        ax.text(xg, y_gate, GATE_ROLES[g], ha="center", va="center", fontsize=7.5, zorder=3)
+        ax.text(xg, y_gate, _(GATE_ROLES[g]), ha="center", va="center", fontsize=7.5, zorder=3)
         ax.text(
-            xg, y_gate - 0.3, f"rows {start}:{stop}", ha="center", va="center", fontsize=8, zorder=3
+            xg,
+            y_gate - 0.3,
+            _("rows {start}:{stop}").format(start=start, stop=stop),
+            ha="center",
+            va="center",
+            fontsize=8,
+            zorder=3,
         )
     # f -> forget multiply; i, g -> multiply -> add
     _arrow(ax, (x_gate["f"], y_gate + 0.55), (x_forget, y_c - 0.28))
@@ -199,19 +206,26 @@ def plot_lstm_cell(config: RNNConfig | None = None) -> Figure:
     ax.text(10.5, y_h, "$h_t$", ha="left", va="center", fontsize=13)
     _arrow(ax, (9.5, y_h), (9.5, 6.25), color="#1f5fbf")
     ax.text(
-        9.6, 6.05, "output[t]\n(top layer)", ha="left", va="center", fontsize=8, color="#1f5fbf"
+        9.6, 6.05, _("output[t]\n(top layer)"), ha="left", va="center", fontsize=8, color="#1f5fbf"
     )
     ax.text(
         0.3,
         y_c + 0.45,
-        f"cell state c: (N, {H})",
+        _("cell state c: (N, {H})").format(H=H),
         fontsize=8,
         color="#555555",
     )
-    ax.text(-0.5, y_h + 0.4, f"hidden state h: (N, {config.h_out})", fontsize=8, color="#555555")
+    ax.text(
+        -0.5,
+        y_h + 0.4,
+        _("hidden state h: (N, {H})").format(H=config.h_out),
+        fontsize=8,
+        color="#555555",
+    )
     fig.suptitle(
-        f"one step of {config.code()}: weight_ih (4*H, H_in) = ({4 * H}, {H_in}), "
-        f"gates stacked i, f, g, o",
+        _(
+            "one step of {code}: weight_ih (4*H, H_in) = ({rows}, {H_in}), gates stacked i, f, g, o"
+        ).format(code=config.code(), rows=4 * H, H_in=H_in),
         fontsize=11,
     )
     return fig

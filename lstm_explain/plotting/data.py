@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..i18n import _
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     from matplotlib.figure import Figure
@@ -46,17 +48,17 @@ def slice_labels(sample: int | None, step: int | None, feature: int | None) -> d
     """
     labels = {}
     if sample is not None:
-        labels["sample"] = (
-            f"sample {sample}: x[:, {sample}] in (T, N, H_in), x[{sample}] in (N, T, H_in)"
-            " -> (T, H_in)"
-        )
+        labels["sample"] = _(
+            "sample {i}: x[:, {i}] in (T, N, H_in), x[{i}] in (N, T, H_in) -> (T, H_in)"
+        ).format(i=sample)
     if step is not None:
-        labels["step"] = (
-            f"time step {step}: x[{step}] in (T, N, H_in), x[:, {step}] in (N, T, H_in)"
-            " -> (N, H_in)"
-        )
+        labels["step"] = _(
+            "time step {t}: x[{t}] in (T, N, H_in), x[:, {t}] in (N, T, H_in) -> (N, H_in)"
+        ).format(t=step)
     if feature is not None:
-        labels["feature"] = f"feature {feature}: x[..., {feature}] in both -> (T, N) or (N, T)"
+        labels["feature"] = _("feature {k}: x[..., {k}] in both -> (T, N) or (N, T)").format(
+            k=feature
+        )
     return labels
 
 
@@ -140,14 +142,19 @@ def plot_data_cube(
         ax.voxels(lit, facecolors=colors, edgecolors="#333333", linewidth=0.5)
     ax.set_box_aspect((t, n, f))
     ax.view_init(elev=22, azim=-62)
-    ax.set_xlabel(f"time step t (T = {t})")
-    ax.set_ylabel(f"sample (N = {n})")
-    ax.set_zlabel(f"feature (H_in = {f})")
+    ax.set_xlabel(_("time step t (T = {t})").format(t=t))
+    ax.set_ylabel(_("sample (N = {n})").format(n=n))
+    ax.set_zlabel(_("feature (H_in = {f})").format(f=f))
     ax.set_xticks(np.arange(t) + 0.5, [str(i) for i in range(t)])
     ax.set_yticks(np.arange(n) + 0.5, [str(i) for i in range(n)])
     ax.set_zticks(np.arange(f) + 0.5, [str(i) for i in range(f)])
     ax.tick_params(labelsize=7, pad=0)
-    fig.suptitle(title or f"a batch of sequences: N={n} samples x T={t} steps x H_in={f} features")
+    fig.suptitle(
+        title
+        or _("a batch of sequences: N={n} samples x T={t} steps x H_in={f} features").format(
+            n=n, t=t, f=f
+        )
+    )
     labels = slice_labels(sample, step, feature)
     if labels:
         handles = [Patch(color=SLICE_COLORS[k], label=v) for k, v in labels.items()]
@@ -196,19 +203,22 @@ def plot_layouts(n: int, t: int, f: int) -> Figure:
     for k in range(t):  # time-major: x[k] is step k of every sample, (N, H_in)
         img = np.array([[cell_color(i, k)] * f for i in range(n)])
         ax = grid[0, k]
-        show(ax, img, f"x[{k}]: step {k}, (N, H_in)")
+        show(ax, img, _("x[{k}]: step {k}, (N, H_in)").format(k=k))
         ax.set_yticks(range(n), [f"s{i}" for i in range(n)] if k == 0 else [""] * n, fontsize=7)
     for i in range(n):  # batch_first: x[i] is sample i, all steps, (T, H_in)
         img = np.array([[cell_color(i, k)] * f for k in range(t)])
         ax = grid[1, i]
-        show(ax, img, f"x[{i}]: sample {i}, (T, H_in)")
+        show(ax, img, _("x[{i}]: sample {i}, (T, H_in)").format(i=i))
         ax.set_yticks(range(t), [f"t{k}" for k in range(t)] if i == 0 else [""] * t, fontsize=7)
-    grid[0, 0].set_ylabel("(T, N, H_in)\nrows: samples", fontsize=9)
-    grid[1, 0].set_ylabel("(N, T, H_in), batch_first\nrows: time steps", fontsize=9)
-    grid[1, 0].set_xlabel(f"columns: {f} features", fontsize=8)
-    grid[0, 0].set_xlabel(f"columns: {f} features", fontsize=8)
+    grid[0, 0].set_ylabel(_("(T, N, H_in)\nrows: samples"), fontsize=9)
+    grid[1, 0].set_ylabel(_("(N, T, H_in), batch_first\nrows: time steps"), fontsize=9)
+    columns = _("columns: {f} features").format(f=f)
+    grid[1, 0].set_xlabel(columns, fontsize=8)
+    grid[0, 0].set_xlabel(columns, fontsize=8)
     fig.suptitle(
-        f"one batch, two layouts: N={n}, T={t}, H_in={f} (colour = sample, shade = time step)",
+        _(
+            "one batch, two layouts: N={n}, T={t}, H_in={f} (colour = sample, shade = time step)"
+        ).format(n=n, t=t, f=f),
         fontsize=10,
     )
     return fig

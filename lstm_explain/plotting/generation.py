@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
+from ..i18n import N_, _, tr
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 
 def plot_loss_curves(
     curves: Mapping[str, Sequence[float]],
-    title: str = "Loss per epoch",
+    title: str = N_("Loss per epoch"),
     *,
-    ylabel: str = "loss (nats per token)",
+    ylabel: str = N_("loss (nats per token)"),
     reference: float | None = None,
     reference_label: str = "",
 ) -> Figure:
@@ -30,12 +32,12 @@ def plot_loss_curves(
         ax.plot(range(1, len(values) + 1), list(values), marker=".", markersize=3, label=name)
     if reference is not None:
         ax.axhline(reference, color="gray", ls=":", label=reference_label or None)
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(_("epoch"))
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(tr(ylabel))
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8)
-    ax.set_title(title)
+    ax.set_title(tr(title))
     return fig
 
 
@@ -61,9 +63,9 @@ def plot_temperatures(
         p = probs[t][order]
         ax.bar(range(len(order)), p.numpy(), color="tab:blue")
         ax.set_xticks(range(len(order)), labels, fontsize=8)
-        ax.set_title(f"temperature {t:g}", fontsize=9)
+        ax.set_title(_("temperature {t:g}").format(t=t), fontsize=9)
         ax.set_ylim(0, 1)
-    axes[0].set_ylabel("probability")
+    axes[0].set_ylabel(_("probability"))
     if title:
         fig.suptitle(title, fontsize=10)
     return fig

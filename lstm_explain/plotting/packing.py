@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..i18n import _
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -166,9 +168,12 @@ def plot_packing(lengths: Sequence[int]) -> Figure:
             if t < n:
                 _box(left, i, t, token_label(i, t), _COLORS[i % len(_COLORS)])
             else:
-                _box(left, i, t, "pad", _PAD, edgecolor="#bbbbbb")
+                _box(left, i, t, _("pad"), _PAD, edgecolor="#bbbbbb")
     left.set_title(
-        f"padded batch x: (T={T}, N={N}, H_in)\nlengths = {list(layout.lengths)}", fontsize=9
+        _("padded batch x: (T={T}, N={N}, H_in)\nlengths = {lengths}").format(
+            T=T, N=N, lengths=list(layout.lengths)
+        ),
+        fontsize=9,
     )
 
     right.set_xlim(-0.4, 3.4)
@@ -240,8 +245,10 @@ def plot_last_valid(lengths: Sequence[int]) -> Figure:
     ax.text(N + 0.15, T - 1 + 0.45, "output[-1]", color="#cf222e", va="center", fontsize=9)
     ax.set_xlim(-0.2, N + 2.0)
     ax.set_title(
-        f"output after pad_packed_sequence, lengths = {list(values)}\n"
-        "bold: output[lengths[i]-1, i] = h_n[-1][i];  red: output[-1]",
+        _(
+            "output after pad_packed_sequence, lengths = {lengths}\n"
+            "bold: output[lengths[i]-1, i] = h_n[-1][i];  red: output[-1]"
+        ).format(lengths=list(values)),
         fontsize=9,
     )
     return fig

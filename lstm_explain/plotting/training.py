@@ -9,13 +9,19 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
+from ..i18n import N_, _, tr
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from ..training import History
 
 
-def plot_history(history: History, title: str = "Learning curve") -> Figure:
+#: The usual names of what a History was measured on, and of its metric (shown translated).
+_HISTORY_WORDS = (N_("training"), N_("validation"), N_("accuracy"))
+
+
+def plot_history(history: History, title: str = N_("Learning curve")) -> Figure:
     """Loss per epoch (left axis: training, and ``eval_loss`` dashed) and the metric (right axis).
 
     The metric's axis is labelled with what it was measured on (``history.eval_name``).
@@ -25,7 +31,7 @@ def plot_history(history: History, title: str = "Learning curve") -> Figure:
     fig = Figure(figsize=(6, 3.2), layout="constrained")
     ax = fig.add_subplot()
     epochs = range(1, history.epochs + 1)
-    ax.plot(epochs, history.loss, color="tab:blue", marker=".", label="training loss")
+    ax.plot(epochs, history.loss, color="tab:blue", marker=".", label=_("training loss"))
     if history.eval_loss:
         ax.plot(
             epochs,
@@ -33,18 +39,21 @@ def plot_history(history: History, title: str = "Learning curve") -> Figure:
             color="tab:blue",
             ls="--",
             marker=".",
-            label=f"{history.eval_name} loss",
+            label=_("{name} loss").format(name=tr(history.eval_name)),
         )
         ax.legend(fontsize=8, loc="center right")
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(_("epoch"))
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_ylabel("loss", color="tab:blue")
+    ax.set_ylabel(_("loss"), color="tab:blue")
     if history.metric:
         ax2 = ax.twinx()
         ax2.plot(epochs, history.metric, color="tab:orange", marker=".")
-        name = history.metric_name or "metric"
-        ax2.set_ylabel(f"{history.eval_name} {name}", color="tab:orange")
-    ax.set_title(title)
+        name = tr(history.metric_name) or _("metric")
+        ax2.set_ylabel(
+            _("{data} {metric}").format(data=tr(history.eval_name), metric=name),
+            color="tab:orange",
+        )
+    ax.set_title(tr(title))
     return fig
 
 
@@ -67,9 +76,9 @@ def plot_confusion_matrix(matrix: Tensor, class_names: Sequence[str] | None = No
     rotate = max(map(len, names)) > 2
     ax.set_xticks(range(c), names, rotation=45 if rotate else 0, ha="right" if rotate else "center")
     ax.set_yticks(range(c), names)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title("Confusion matrix (test set)")
+    ax.set_xlabel(_("predicted"))
+    ax.set_ylabel(_("true"))
+    ax.set_title(_("Confusion matrix (test set)"))
     return fig
 
 
@@ -108,9 +117,9 @@ def plot_forecast(
     ax = fig.add_subplot()
     n_hist = len(history)
     if n_hist:
-        ax.plot(np.arange(n_hist), history, color="0.6", label="training data (end)")
+        ax.plot(np.arange(n_hist), history, color="0.6", label=_("training data (end)"))
     x = np.arange(n_hist, n_hist + len(truth))
-    ax.plot(x, truth, color="black", lw=2, label="truth (held out)")
+    ax.plot(x, truth, color="black", lw=2, label=_("truth (held out)"))
     for name, values in forecasts.items():
         ax.plot(x, values, lw=1.2, label=name)
     labels = [*history_months, *months]
@@ -118,5 +127,7 @@ def plot_forecast(
     ax.set_xticks(ticks, [labels[t] for t in ticks], rotation=30, fontsize=8)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
-    ax.set_title("One-step-ahead forecasts of held-out months (each from the true months before)")
+    ax.set_title(
+        _("One-step-ahead forecasts of held-out months (each from the true months before)")
+    )
     return fig

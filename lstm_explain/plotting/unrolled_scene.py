@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..config import RNNConfig
+from ..i18n import gettext
 from ..shapes import fmt_shape, predict_shapes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -394,24 +396,33 @@ def _scene(
         lo, hi = span[below][1] + 0.05, span[above][0] - 0.05
         sc.dotted += [(xc, lo, xc, hi) for xc, _ in cols]
         n_skip = above - below - 1
-        skipped = f"layers {below + 1}-{above - 1}" if n_skip > 1 else f"layer {below + 1}"
-        sc.text(x_left + 0.1, (lo + hi) / 2, f"⋮ {skipped} (not drawn)")
+        skipped = (
+            gettext("⋮ layers {first}-{last} (not drawn)").format(first=below + 1, last=above - 1)
+            if n_skip > 1
+            else gettext("⋮ layer {layer} (not drawn)").format(layer=below + 1)
+        )
+        sc.text(x_left + 0.1, (lo + hi) / 2, skipped)
 
     # --- labels ----------------------------------------------------------------------------
     for xc, t in zip(xs, steps, strict=True):
         sc.text(xc, y_output + 0.5, "…" if t is None else f"t={t}", "center", fs - 0.5)
-    direction = ("→ forward", "← backward")
+    direction = (gettext("layer {layer} → forward"), gettext("layer {layer} ← backward"))
     for (layer, d), yr in y_rows.items():
-        sc.text(x_left + 0.1, yr, f"layer {layer}" + (f" {direction[d]}" if D == 2 else ""))
+        row_label = direction[d] if D == 2 else gettext("layer {layer}")
+        sc.text(x_left + 0.1, yr, row_label.format(layer=layer))
     for (layer, d, t), row in hn_cells.items():
         if t in steps and (layer, d) in y_rows:
             sc.text(xs[steps.index(t)], y_rows[(layer, d)], f"h_n[{row}]", "center", fs - 1.5)
     feat = D * h_out
     x_r = x_last + 0.55
     sc.text(x_left + 0.1, y_input, _step_slice(cfg, "input"))
-    each_in = f"{fmt_shape(_step_shape(cfg, cfg.input_size))} each"
-    sc.text(x_r, y_input, each_in + (", to both directions" if D == 2 else ""))
-    out_each = f"{fmt_shape(_step_shape(cfg, feat))} each"
+    in_shape = fmt_shape(_step_shape(cfg, cfg.input_size))
+    each_in = (
+        gettext("{shape} each, to both directions") if D == 2 else gettext("{shape} each")
+    ).format(shape=in_shape)
+    sc.text(x_r, y_input, each_in)
+    out_shape = fmt_shape(_step_shape(cfg, feat))
+    out_each = gettext("{shape} each").format(shape=out_shape)
     if D == 1:
         sc.text(x_left + 0.1, y_output, _step_slice(cfg, "output"), color=DIR_COLOR[0])
         sc.text(x_r, y_output, out_each, color=DIR_COLOR[0])
@@ -430,13 +441,28 @@ def _scene(
             size=fs - 0.5,
             color=DIR_COLOR[1],
         )
-        sc.text(x_r, y_output + 0.12, out_each + f" = 2 × {h_out}:", color=DIR_COLOR[0])
-        sc.text(x_r, y_output - 0.12, f"forward {h_out} | backward {h_out}", color=DIR_COLOR[1])
+        sc.text(
+            x_r,
+            y_output + 0.12,
+            gettext("{shape} each = 2 × {h}:").format(shape=out_shape, h=h_out),
+            color=DIR_COLOR[0],
+        )
+        sc.text(
+            x_r,
+            y_output - 0.12,
+            gettext("forward {h} | backward {h}").format(h=h_out),
+            color=DIR_COLOR[1],
+        )
     # what the next layer reads: D * H_out features per step
     if pairs:
         a, b = pairs[0]
         reads = f"{D} × {h_out} = {feat}" if D == 2 else f"{feat}"
-        sc.text(x_r, y_cat[a], f"layer {b} reads {reads} features", size=fs - 0.5)
+        sc.text(
+            x_r,
+            y_cat[a],
+            gettext("layer {layer} reads {reads} features").format(layer=b, reads=reads),
+            size=fs - 0.5,
+        )
 
     # title: the layer's code, then the shapes (two lines, so a narrow diagram keeps them whole)
     if title:
@@ -444,18 +470,32 @@ def _scene(
         sc.text(x_left + 0.1, y_top - 0.75, shapes_line(cfg, shapes), size=fs + 1)
     legend = []
     if D == 1:
-        legend.append((OUTPUT_FILL, PLAIN_EDGE, 0.8, "forms output (top layer, every step)"))
+        legend.append(
+            (OUTPUT_FILL, PLAIN_EDGE, 0.8, gettext("forms output (top layer, every step)"))
+        )
     else:
         legend.append(
-            (OUTPUT_FILL, PLAIN_EDGE, 0.8, f"forward: top layer forms output[..., :{h_out}]")
+            (
+                OUTPUT_FILL,
+                PLAIN_EDGE,
+                0.8,
+                gettext("forward: top layer forms output[..., :{h}]").format(h=h_out),
+            )
         )
         legend.append(
-            (BWD_FILL, PLAIN_EDGE, 0.8, f"backward: top layer forms output[..., {h_out}:]")
+            (
+                BWD_FILL,
+                PLAIN_EDGE,
+                0.8,
+                gettext("backward: top layer forms output[..., {h}:]").format(h=h_out),
+            )
         )
-    hn_where = "t=T-1 forward, t=0 backward" if D == 2 else "t=T-1"
-    hn_text = f"forms h_n[k] (last step: {hn_where})"
+    if D == 2:
+        hn_text = gettext("forms h_n[k] (last step: t=T-1 forward, t=0 backward)")
+    else:
+        hn_text = gettext("forms h_n[k] (last step: t=T-1)")
     if lstm:
-        hn_text += "; c_n[k] comes from the same cell"
+        hn_text = gettext("{forms}; c_n[k] comes from the same cell").format(forms=hn_text)
     legend.append((PLAIN_FILL, HN_EDGE, 2.0, hn_text))
     y_leg = y_input - 0.75
     for face, edge, lw, label in legend:
@@ -468,16 +508,20 @@ def _scene(
     sc.text(
         x_left + 0.5,
         y_leg,
-        f"{', '.join(names)}: the state passed to the next step "
-        f"({carried} per sequence), started by {start} (zeros unless given)",
+        gettext(
+            "{names}: the state passed to the next step ({carried} per sequence), started by "
+            "{start} (zeros unless given)"
+        ).format(names=", ".join(names), carried=carried, start=start),
         size=fs - 1,
     )
     if cfg.lengths is not None:
         sc.text(
             x_left + 0.1,
             y_leg - 0.4,
-            f"packed, lengths={list(cfg.lengths)}: the forward h_n "
-            "of sequence i is taken at t = lengths[i]-1 (marked 'end i'); output past it is 0",
+            gettext(
+                "packed, lengths={lengths}: the forward h_n of sequence i is taken at "
+                "t = lengths[i]-1 (marked 'end i'); output past it is 0"
+            ).format(lengths=list(cfg.lengths)),
             size=fs - 1,
             color=HN_EDGE,
         )
@@ -486,7 +530,7 @@ def _scene(
                 sc.text(
                     xs[steps.index(t)],
                     y_input - 0.38,
-                    "end " + ",".join(map(str, seqs)),
+                    gettext("end {sequences}").format(sequences=",".join(map(str, seqs))),
                     "center",
                     fs - 2,
                     HN_EDGE,
@@ -499,15 +543,24 @@ def _scene(
 _EM, _EM_BOLD = 0.6, 0.66
 
 
+def _points(text: str, size: float, bold: bool = False) -> float:
+    """The width of ``text`` in points: a wide (CJK) character is one em, others the average."""
+    em = _EM_BOLD if bold else _EM
+    if text.isascii():
+        return len(text) * size * em
+    wide = sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+    return (wide + (len(text) - wide) * em) * size
+
+
 def _fit_texts(sc: _Scene) -> None:
     """Widen the scene so every left-aligned label fits (a narrow, T <= 2 diagram would clip its
     title); the scale stays 0.78 in per data unit, so cells keep their size."""
     x_left, x_right, y_bottom, y_top = sc.extent
     per_unit = sc.size[0] / (x_right - x_left)
     need = x_right
-    for x, _, s, ha, size, _, bold in sc.texts:
+    for x, _y, s, ha, size, _color, bold in sc.texts:
         if ha == "left":
-            need = max(need, x + len(s) * size * (_EM_BOLD if bold else _EM) / 72 / per_unit + 0.2)
+            need = max(need, x + _points(s, size, bold) / 72 / per_unit + 0.2)
     if need > x_right:
         width = round(min(sc.size[0] + (need - x_right) * per_unit, 16.0), 2)
         sc.extent = (x_left, x_left + width / per_unit, y_bottom, y_top)
@@ -556,7 +609,7 @@ def shapes_line(cfg: RNNConfig, shapes: dict[str, tuple[int, ...]]) -> str:
     if cfg.batch_first and cfg.batch is not None:
         line += " (batch_first)"
     if cfg.batch is None:
-        line += " (unbatched)"
+        line += gettext(" (unbatched)")
     line += f"   output {fmt_shape(shapes['output'])}   h_n {fmt_shape(shapes['h_n'])}"
     if "c_n" in shapes:
         line += f"   c_n {fmt_shape(shapes['c_n'])}"
