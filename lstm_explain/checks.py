@@ -74,8 +74,8 @@ def check(claim: str, actual: Any, expected: Any = _NO_VALUE, *, atol: float = 1
     if expected is _NO_VALUE:
         if _is_tensor(actual):
             actual = bool(actual.all())
-        elif type(actual).__name__ == "bool_":  # numpy
-            actual = bool(actual)
+        elif getattr(getattr(actual, "dtype", None), "kind", "") == "b" and not actual.shape:
+            actual = bool(actual)  # a numpy bool (numpy.bool_, or numpy.bool since numpy 2)
         if not isinstance(actual, bool):
             raise TypeError(
                 f"check({claim!r}, ...): pass a bool, or a value and what it should equal"

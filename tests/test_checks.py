@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -29,10 +30,12 @@ def test_shapes_and_bools(capsys: pytest.CaptureFixture[str]) -> None:
     check("out.shape == (T, N, D*H)", torch.zeros(5, 3, 40).shape, (5, 3, 40))
     check("acc > 0.9", True)
     check("all positive", torch.ones(3) > 0)
+    check("numpy bool", np.float64(1.0) > 0)
     assert capsys.readouterr().out.splitlines() == [
         "✓ out.shape == (T, N, D*H): (5, 3, 40)",
         "✓ acc > 0.9",
         "✓ all positive",
+        "✓ numpy bool",
     ]
     with pytest.raises(CheckFailed, match=r"\(5, 3, 40\) != \(3, 5, 40\)"):
         check("batch first", (5, 3, 40), (3, 5, 40))

@@ -4,10 +4,8 @@
 one function per notebook. See :mod:`lstm_explain.exercises.core` for how checking works.
 """
 
+from .common import BATCH_FIRST_STATES, ONE_ROW_PER_DIRECTION, STATES_PER_DIRECTION
 from .core import (
-    BATCH_FIRST_STATES,
-    ONE_ROW_PER_DIRECTION,
-    STATES_PER_DIRECTION,
     Exercise,
     ExerciseSet,
     Feedback,

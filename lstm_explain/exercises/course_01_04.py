@@ -5,14 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..i18n import M_
-from .core import (
+from .common import (
     BATCH_FIRST_STATES,
     ONE_ROW_PER_DIRECTION,
     STATES_PER_DIRECTION,
-    Exercise,
-    Mistake,
-    Part,
-    _bank,
     _count,
     _ex,
     _forget_block,
@@ -21,6 +17,7 @@ from .core import (
     _run,
     _shape_dims,
 )
+from .core import Exercise, Mistake, Part, _bank
 
 
 @_bank("01")

@@ -6,14 +6,10 @@ from fractions import Fraction
 from typing import Any
 
 from ..i18n import M_
-from .core import (
+from .common import (
     BATCH_FIRST_STATES,
     ONE_ROW_PER_DIRECTION,
     STATES_PER_DIRECTION,
-    Exercise,
-    Mistake,
-    Part,
-    _bank,
     _count,
     _ex,
     _gate_rows,
@@ -21,6 +17,7 @@ from .core import (
     _row_feedback,
     _run,
 )
+from .core import Exercise, Mistake, Part, _bank
 
 
 @_bank("05")

@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..i18n import M_
-from .core import (
+from .common import (
     BATCH_FIRST_STATES,
     ONE_ROW_PER_DIRECTION,
     STATES_PER_DIRECTION,
-    Exercise,
-    Part,
-    _bank,
     _ex,
     _row,
     _row_feedback,
     _run,
 )
+from .core import Exercise, Part, _bank
 
 
 @_bank("09")

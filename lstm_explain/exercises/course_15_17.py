@@ -6,7 +6,8 @@ import functools
 from typing import Any
 
 from ..i18n import M_
-from .core import Exercise, Mistake, Part, _bank, _count, _ex, _run
+from .common import _count, _ex, _run
+from .core import Exercise, Mistake, Part, _bank
 
 
 @_bank("15")

@@ -38,7 +38,6 @@ from .unrolled_scene import (
     PLAIN_FILL,
     TEXT,
     _arrowhead,
-    _enlarge_texts,
     _resolve_scene,
     _scale,
     shapes_line,
@@ -47,6 +46,7 @@ from .unrolled_scene import (
     unrolled_figsize,
     unrolled_layout,
 )
+from .unrolled_text import _enlarge_texts
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
