@@ -208,6 +208,10 @@ def merge(old: polib.POFile | None, template: Template, lang: str, project: str)
     return po
 
 
+#: msgctxt of a notebook's ``metadata.title`` entry (cells use their id).
+TITLE_CONTEXT = "metadata.title"
+
+
 def notebook_template(nb_path: Path) -> Template:
     nb = nbformat.read(nb_path, as_version=4)
     t = Template()
@@ -222,6 +226,15 @@ def notebook_template(nb_path: Path) -> Template:
             polib.POEntry(
                 msgctxt=cell.id,
                 msgid=cell.source,
+                msgstr="",
+                occurrences=[(f"notebooks/{rel_name(nb_path)}.ipynb", "")],
+            )
+        )
+    if nb.metadata.get("title"):  # the browser tab's title (Voila, the docs)
+        t.entries.append(
+            polib.POEntry(
+                msgctxt=TITLE_CONTEXT,
+                msgid=nb.metadata["title"],
                 msgstr="",
                 occurrences=[(f"notebooks/{rel_name(nb_path)}.ipynb", "")],
             )
@@ -496,6 +509,10 @@ def translate_notebook(nb_path: Path, lang: str, po: polib.POFile | None) -> nbf
                 first_code = False
             cell.outputs = []
             cell.execution_count = None
+    if nb.metadata.get("title"):
+        nb.metadata["title"] = table.get(
+            (TITLE_CONTEXT, nb.metadata["title"]), nb.metadata["title"]
+        )
     nb.metadata["lstm_explain"] = {
         "language": lang,
         "source": f"notebooks/{nb_path.relative_to(NOTEBOOKS).as_posix()}",
