@@ -29,6 +29,13 @@ def _fmt_tol(atol: float) -> str:
     return f"{atol:.0e}".replace("e-0", "e-")
 
 
+def _within(atol: float) -> str:
+    """The suffix of a claim that held within a tolerance, in the learner's language."""
+    from .i18n import _
+
+    return "   " + _("(|difference| ≤ {tolerance})").format(tolerance=_fmt_tol(atol))
+
+
 def _compare(actual: Any, expected: Any, atol: float) -> tuple[bool, str, str]:
     """(holds, suffix printed when it holds, reason when it does not)."""
     if _is_tensor(actual) or _is_tensor(expected):
@@ -42,7 +49,7 @@ def _compare(actual: Any, expected: Any, atol: float) -> tuple[bool, str, str]:
             diff = (a.double() - b.double()).abs().max().item() if a.numel() else 0.0
             if math.isnan(diff) or diff > atol:
                 return False, "", f"max |difference| = {diff:.3g} > {_fmt_tol(atol)}"
-            return True, f"   (|difference| ≤ {_fmt_tol(atol)})", ""
+            return True, _within(atol), ""
         same = bool(torch.equal(a, b))
         return same, "", "" if same else "values differ"
     if isinstance(actual, float) or isinstance(expected, float):
@@ -53,7 +60,7 @@ def _compare(actual: Any, expected: Any, atol: float) -> tuple[bool, str, str]:
                 "",
                 f"{actual!r} vs {expected!r}: |difference| = {diff:.3g} > {_fmt_tol(atol)}",
             )
-        return True, f"   (|difference| ≤ {_fmt_tol(atol)})", ""
+        return True, _within(atol), ""
     if hasattr(actual, "__len__") and hasattr(expected, "__len__") and not isinstance(actual, str):
         actual, expected = tuple(actual), tuple(expected)
     if actual == expected:

@@ -50,3 +50,15 @@ def test_check_all(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == "✓ one step == the module   (RNN, GRU)\n"
     with pytest.raises(CheckFailed, match="fails for LSTM"):
         check_all("one step == the module", {"RNN": True, "LSTM": False})
+
+
+def test_the_tolerance_line_speaks_the_learners_language(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from lstm_explain import use_language
+
+    with use_language("zh_CN"):
+        check("out[-1] == h_n[-1]", torch.ones(2), torch.ones(2))
+        with pytest.raises(CheckFailed, match=r"max \|difference\|"):  # raised text stays English
+            check("x == y", torch.zeros(2), torch.ones(2))
+    assert capsys.readouterr().out == "✓ out[-1] == h_n[-1]   (|差值| ≤ 1e-6)\n"
