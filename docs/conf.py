@@ -174,8 +174,27 @@ def write_js_translations() -> None:
         out.write_text(patched, encoding="utf-8")
 
 
+#: Words of the theme (pydata-sphinx-theme) its Chinese catalog lacks, found first in locale_dirs.
+THEME_TEXT_ZH = {"Collapse Sidebar": "收起侧栏", "Expand Sidebar": "展开侧栏"}
+
+
+def write_theme_translations() -> None:
+    """build/docs-locale/zh_CN/LC_MESSAGES/sphinx.mo: THEME_TEXT_ZH (other words fall back to
+    Sphinx's and the theme's own catalogs)."""
+    import polib
+
+    po = polib.POFile()
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "zh_CN"}
+    for msgid, msgstr in THEME_TEXT_ZH.items():
+        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr))
+    out = JS_LOCALE / "zh_CN" / "LC_MESSAGES" / "sphinx.mo"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    po.save_as_mofile(str(out))
+
+
 if ZH:
     write_js_translations()
+    write_theme_translations()
     locale_dirs = [str(JS_LOCALE), *locale_dirs]
 
 
