@@ -128,7 +128,7 @@ class GateExplorer(Bilingual, widgets.VBox):
             ),
         }
         self.controls["sample"].disabled = trace.batch == 1
-        self.stats = widgets.HTML(layout=widgets.Layout(overflow_x="auto", max_width="100%"))
+        self.stats = widgets.HTML(layout=widgets.Layout(overflow="auto", max_width="100%"))
 
         def natural() -> widgets.Layout:
             return widgets.Layout(height="auto", align_self="flex-start", max_width="none")
@@ -148,7 +148,7 @@ class GateExplorer(Bilingual, widgets.VBox):
         )
         right = widgets.VBox(
             [self.error, self.stats, self.heatmap, self.trajectories],
-            layout=widgets.Layout(flex="1 1 480px", min_width="0", overflow_x="auto"),
+            layout=widgets.Layout(flex="1 1 480px", min_width="0", overflow="auto"),
         )
         super().__init__([widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap"))])
         for control in self.controls.values():
