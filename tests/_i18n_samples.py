@@ -20,13 +20,12 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus.errors import CASES, CTOR_CASES, SUMMARY_CASES
+from corpus.errors import CASES, CTOR_CASES, SUMMARY_CASES, namespace, split_call
 
-from lstm_explain import check_summary, diagnose, explain_errors, final_hidden
+from lstm_explain import check_summary, diagnose, explain_errors
 from lstm_explain.i18n import tr
 
 Rendered = dict[str, list[str]]
@@ -34,22 +33,6 @@ Sample = tuple[str, Callable[[], Rendered]]
 
 
 # --- diagnoses -------------------------------------------------------------------------------
-
-
-def _namespace(setup: str) -> dict[str, Any]:
-    ns: dict[str, Any] = {
-        "torch": torch,
-        "nn": nn,
-        "pack_padded_sequence": pack_padded_sequence,
-        "final_hidden": final_hidden,
-    }
-    exec(setup, ns)
-    return ns
-
-
-def _split(call: str, ns: dict[str, Any]) -> tuple[Any, tuple]:
-    name = call.split("(", 1)[0]
-    return ns[name], eval("_args" + call[len(name) :], {**ns, "_args": lambda *a: a})
 
 
 def _headline(p: Any) -> str:
@@ -72,8 +55,8 @@ def _diagnosis(d: Any) -> Rendered:
 def _error_case(case: Any) -> Callable[[], Rendered]:
     def render() -> Rendered:
         torch.manual_seed(0)
-        ns = _namespace(case.setup)
-        module, args = _split(case.call, ns)
+        ns = namespace(case.setup)
+        module, args = split_call(case.call, ns)
         return _diagnosis(diagnose(module, *args))
 
     return render
@@ -94,7 +77,7 @@ def _ctor_case(case: Any) -> Callable[[], Rendered]:
 def _summary_case(case: Any) -> Callable[[], Rendered]:
     def render() -> Rendered:
         torch.manual_seed(0)
-        ns = _namespace(case.setup)
+        ns = namespace(case.setup)
         module = next(ns[k] for k in ("lstm", "gru", "rnn") if k in ns)
         return _diagnosis(check_summary(module, ns["x"], eval(case.summary, ns)))
 

@@ -35,10 +35,12 @@ from corpus.errors import (
     CtorCase,
     ErrorCase,
     SummaryCase,
+    namespace,
+    split_call,
 )
 from corpus.models import AWDLSTM, MODELS, ModelCase, WeightDrop
 
-from lstm_explain import check_summary, diagnose, explain_errors, final_hidden, trace_shapes
+from lstm_explain import check_summary, diagnose, explain_errors, trace_shapes
 
 RECURRENT = (nn.RNNBase, nn.RNNCellBase)
 
@@ -252,24 +254,6 @@ def test_weight_drop_trace_in_train_mode_then_train_one_step() -> None:
 TORCH_ERRORS = (RuntimeError, ValueError, TypeError, IndexError, AttributeError)
 
 
-def _namespace(setup: str) -> dict[str, Any]:
-    ns: dict[str, Any] = {
-        "torch": torch,
-        "nn": nn,
-        "pack_padded_sequence": pack_padded_sequence,
-        "final_hidden": final_hidden,
-    }
-    exec(setup, ns)
-    return ns
-
-
-def _split(call: str, ns: dict[str, Any]) -> tuple[Any, tuple]:
-    """``"lstm(x, (h_0, c_0))"`` -> (the module, (x, (h_0, c_0)))."""
-    name = call.split("(", 1)[0]
-    args = eval("_args" + call[len(name) :], {**ns, "_args": lambda *a: a})
-    return ns[name], args
-
-
 def _param(case: Any) -> Any:
     marks = [pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail else []
     return pytest.param(case, id=case.id, marks=marks)
@@ -278,8 +262,8 @@ def _param(case: Any) -> Any:
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_wrong_call_cause_and_fix(case: ErrorCase) -> None:
     torch.manual_seed(0)
-    ns = _namespace(case.setup)
-    module, args = _split(case.call, ns)
+    ns = namespace(case.setup)
+    module, args = split_call(case.call, ns)
     with pytest.raises(TORCH_ERRORS):  # the call from the thread really fails
         eval(case.call, ns)
     # the cause, before the call runs
@@ -293,7 +277,7 @@ def test_wrong_call_cause_and_fix(case: ErrorCase) -> None:
         eval(case.call, ns)
     assert info.value.diagnosis.problem(case.tensor).cause == p.cause
     # the fix, executed: every problem's fix code in a fresh namespace, then the call again
-    fixed = _namespace(case.setup)
+    fixed = namespace(case.setup)
     for q in d.problems:
         exec(q.fix, fixed)
     eval(case.fixed_call or case.call, fixed)
@@ -362,7 +346,7 @@ def test_constructor_mistake_cause_and_fix(case: CtorCase) -> None:
 @pytest.mark.parametrize("case", [_param(c) for c in SUMMARY_CASES])
 def test_summary_trap_cause_and_fix(case: SummaryCase) -> None:
     torch.manual_seed(0)
-    ns = _namespace(case.setup)
+    ns = namespace(case.setup)
     module = next(ns[k] for k in ("lstm", "gru", "rnn") if k in ns)
     d = check_summary(module, ns["x"], eval(case.summary, ns))
     if case.ok:

@@ -21,6 +21,7 @@ Every ``ErrorCase`` holds:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -497,3 +498,28 @@ SUMMARY_CASES: list[SummaryCase] = [
         True,
     ),
 ]
+
+
+def namespace(setup: str) -> dict[str, Any]:
+    """Run a case's ``setup`` in a fresh namespace with the names the cases and fixes use."""
+    import torch
+    from torch import nn
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    from lstm_explain import final_hidden
+
+    ns: dict[str, Any] = {
+        "torch": torch,
+        "nn": nn,
+        "pack_padded_sequence": pack_padded_sequence,
+        "final_hidden": final_hidden,
+    }
+    exec(setup, ns)
+    return ns
+
+
+def split_call(call: str, ns: dict[str, Any]) -> tuple[Any, tuple]:
+    """``"lstm(x, (h_0, c_0))"`` -> (the module, (x, (h_0, c_0)))."""
+    name = call.split("(", 1)[0]
+    args = eval("_args" + call[len(name) :], {**ns, "_args": lambda *a: a})
+    return ns[name], args
