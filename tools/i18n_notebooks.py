@@ -544,7 +544,9 @@ def build(lang: str, notebooks: list[Path], *, only_complete: bool) -> list[str]
                 new_code = [c for c in twin.cells if c.cell_type == "code"]
                 for o, n in zip(old_code, new_code, strict=True):
                     n.outputs, n.execution_count = o.outputs, o.execution_count
-                fresh = {k: twin.metadata[k] for k in ("lstm_explain", "title") if k in twin.metadata}
+                fresh = {
+                    k: twin.metadata[k] for k in ("lstm_explain", "title") if k in twin.metadata
+                }
                 twin.metadata = old.metadata | fresh
                 kept = True
         out.parent.mkdir(parents=True, exist_ok=True)
